@@ -1,0 +1,265 @@
+package nbio;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Runs the pack's real scripts (scripts/*.java) as separate processes, the way a learner does,
+ * and reads what they print. Each script is compiled once per test run with the JDK's javac
+ * (the same compiler the source launcher and JBang use), into tests/target/scripts/NAME/.
+ */
+public final class Scripts {
+    public static final Path ROOT = findRoot();
+    public static final Path SCRIPTS = ROOT.resolve("scripts");
+    private static final Path CLASSES = ROOT.resolve("tests/target/scripts");
+    private static final Map<String, Path> compiled = new HashMap<>();
+
+    private Scripts() { }
+
+    private static Path findRoot() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.exists(dir.resolve("jbang-catalog.json"))) dir = dir.getParent();
+        if (dir == null) throw new IllegalStateException("no jbang-catalog.json above " + Path.of("").toAbsolutePath());
+        return dir;
+    }
+
+    /** The newest JDK on this machine at or above {@code feature}, for scripts marked //JAVA 21+. */
+    public static Path javaHome(int feature) {
+        Path current = Path.of(System.getProperty("java.home"));
+        if (Runtime.version().feature() >= feature) return current;
+        String fromEnv = System.getenv("NBIO_JAVA" + feature + "_HOME");
+        if (fromEnv != null && Files.isExecutable(Path.of(fromEnv, "bin/java"))) return Path.of(fromEnv);
+        try (Stream<Path> jdks = Files.list(Path.of("/usr/lib/jvm"))) {
+            return jdks.filter(jdk -> Files.isExecutable(jdk.resolve("bin/javac")))
+                    .filter(jdk -> featureOf(jdk) >= feature)
+                    .max((a, b) -> Integer.compare(featureOf(a), featureOf(b)))
+                    .orElseThrow(() -> new IllegalStateException("no JDK " + feature + "+ found in /usr/lib/jvm"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int featureOf(Path jdk) {
+        try {
+            for (String line : Files.readAllLines(jdk.resolve("release"))) {
+                Matcher m = Pattern.compile("^JAVA_VERSION=\"(\\d+)").matcher(line);
+                if (m.find()) return Integer.parseInt(m.group(1));
+            }
+        } catch (IOException ignored) { }
+        return 0;
+    }
+
+    /** The //JAVA N+ line of a script, or 17. */
+    public static int requiredJava(String script) {
+        try {
+            for (String line : Files.readAllLines(SCRIPTS.resolve(script + ".java"))) {
+                Matcher m = Pattern.compile("^//JAVA (\\d+)\\+").matcher(line);
+                if (m.find()) return Integer.parseInt(m.group(1));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return 17;
+    }
+
+    private static synchronized Path classesOf(String script, Path javaHome) {
+        return compiled.computeIfAbsent(script + "@" + javaHome, key -> {
+            Path out = CLASSES.resolve(script + "-" + featureOf(javaHome));
+            try {
+                Process javac = new ProcessBuilder(javaHome.resolve("bin/javac").toString(), "-d", out.toString(),
+                        SCRIPTS.resolve(script + ".java").toString()).redirectErrorStream(true).start();
+                String output = new String(javac.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (javac.waitFor() != 0) throw new IllegalStateException("javac " + script + " failed:\n" + output);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return out;
+        });
+    }
+
+    /** Starts scripts/NAME.java (class NAME) with the JDK its //JAVA line asks for. */
+    public static Proc start(String script, String... args) {
+        return startWith(javaHome(requiredJava(script)), script, args);
+    }
+
+    /** Starts scripts/NAME.java on the given JDK. */
+    public static Proc startWith(Path javaHome, String script, String... args) {
+        List<String> command = new ArrayList<>(List.of(javaHome.resolve("bin/java").toString(),
+                "-cp", classesOf(script, javaHome).toString(), script));
+        command.addAll(List.of(args));
+        return Proc.start(command, ROOT);
+    }
+
+    /** Runs any command from the project root (./jbang, java scripts/X.java, ...). */
+    public static Proc command(String... command) {
+        return Proc.start(List.of(command), ROOT);
+    }
+
+    /** Starts the step-1 server on an ephemeral port and waits until it listens. */
+    public static Server server(String... extraArgs) {
+        List<String> args = new ArrayList<>(List.of("0", "--no-progress"));
+        args.addAll(List.of(extraArgs));
+        Proc proc = start("Server", args.toArray(String[]::new));
+        Matcher listening = proc.awaitLine(Pattern.compile("listening on localhost:(\\d+)"), Duration.ofSeconds(30));
+        return new Server(proc, Integer.parseInt(listening.group(1)));
+    }
+
+    public record Server(Proc proc, int port) implements AutoCloseable {
+        public String portArg() { return String.valueOf(port); }
+
+        /** The SERVED line of the n-th client (1-based), waiting for it. */
+        public Map<String, String> served(int client, Duration timeout) {
+            return fields(proc.awaitLine(Pattern.compile("^SERVED client=" + client + " .*"), timeout).group());
+        }
+
+        @Override public void close() { proc.close(); }
+    }
+
+    /** The key=value fields of a RESULT, SERVED or TOTAL line. */
+    public static Map<String, String> fields(String line) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("(\\w+)=(\\S+)").matcher(line);
+        while (m.find()) fields.put(m.group(1), m.group(2));
+        return fields;
+    }
+
+    /** A running process whose stdout and stderr lines are collected as they come. */
+    public static final class Proc implements AutoCloseable {
+        private final Process process;
+        private final List<String> out = new ArrayList<>();
+        private final List<String> err = new ArrayList<>();
+        private final List<String> all = new ArrayList<>();
+        private final Thread[] pumps = new Thread[2];
+
+        private Proc(Process process) {
+            this.process = process;
+            pumps[0] = pump(process.getInputStream(), out);
+            pumps[1] = pump(process.getErrorStream(), err);
+        }
+
+        static Proc start(List<String> command, Path dir) {
+            try {
+                ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+                builder.environment().remove("JAVA_TOOL_OPTIONS");
+                return new Proc(builder.start());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private Thread pump(InputStream stream, List<String> lines) {
+            Thread t = new Thread(() -> {
+                try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                    for (String line; (line = reader.readLine()) != null; ) {
+                        synchronized (this) {
+                            lines.add(line);
+                            all.add(line);
+                            notifyAll();
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // the process went away
+                }
+                synchronized (this) { notifyAll(); }
+            });
+            t.setDaemon(true);
+            t.start();
+            return t;
+        }
+
+        public long pid() { return process.pid(); }
+
+        /** Waits for a line of stdout or stderr matching {@code pattern}; fails with all output after the deadline. */
+        public Matcher awaitLine(Pattern pattern, Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            int seen = 0;
+            synchronized (this) {
+                while (true) {
+                    for (; seen < all.size(); seen++) {
+                        Matcher m = pattern.matcher(all.get(seen));
+                        if (m.find()) return m;
+                    }
+                    long left = deadline - System.nanoTime();
+                    boolean finished = !process.isAlive() && !pumps[0].isAlive() && !pumps[1].isAlive();
+                    if (left <= 0 || finished) {
+                        throw new AssertionError("no line matching /" + pattern + "/ within " + timeout
+                                + (finished ? " (process exited " + process.exitValue() + ")" : "") + "; output:\n" + output());
+                    }
+                    try {
+                        wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 200)));
+                    } catch (InterruptedException e) {
+                        throw new AssertionError("interrupted", e);
+                    }
+                }
+            }
+        }
+
+        /** Waits for the process to exit (killing it after the deadline) and for all its output. */
+        public int waitFor(Duration timeout) {
+            try {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly();
+                    throw new AssertionError("still running after " + timeout + "; output:\n" + output());
+                }
+                for (Thread pump : pumps) pump.join(10_000);
+                return process.exitValue();
+            } catch (InterruptedException e) {
+                throw new AssertionError("interrupted", e);
+            }
+        }
+
+        /** Sends a signal by name (INT, TERM, KILL) to the process. */
+        public void signal(String name) {
+            try {
+                int status = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).start().waitFor();
+                if (status != 0) throw new AssertionError("kill -" + name + " failed");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                throw new AssertionError("interrupted", e);
+            }
+        }
+
+        public synchronized List<String> stdoutLines() { return List.copyOf(out); }
+        public synchronized List<String> stderrLines() { return List.copyOf(err); }
+        public synchronized String stdout() { return String.join("\n", out); }
+        public synchronized String stderr() { return String.join("\n", err); }
+        public synchronized String output() { return String.join("\n", all); }
+
+        /** The fields of the last line starting with {@code prefix} (e.g. "RESULT"). */
+        public synchronized Map<String, String> last(String prefix) {
+            for (int i = out.size() - 1; i >= 0; i--) {
+                if (out.get(i).startsWith(prefix + " ")) return fields(out.get(i));
+            }
+            throw new AssertionError("no " + prefix + " line in:\n" + output());
+        }
+
+        @Override public void close() {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
