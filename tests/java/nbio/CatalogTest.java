@@ -1,0 +1,98 @@
+package nbio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The catalog ties every script to an alias, and every script starts three ways. */
+@Timeout(600)
+class CatalogTest {
+    static final Duration START = Duration.ofSeconds(180);
+    /** The article's steps: standalone, JDK only. */
+    static final List<String> STEPS = List.of("server", "blocking-client", "nonblocking-client", "retry-client", "select-client", "tour");
+
+    static Map<String, String> aliases;      // alias -> script-ref
+    static Map<String, String> descriptions; // alias -> description
+
+    @BeforeAll
+    static void readCatalog() throws IOException {
+        String json = Files.readString(Scripts.ROOT.resolve("jbang-catalog.json"));
+        aliases = new LinkedHashMap<>();
+        descriptions = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("\"([\\w-]+)\"\\s*:\\s*\\{\\s*\"script-ref\"\\s*:\\s*\"([^\"]+)\"\\s*,\\s*\"description\"\\s*:\\s*\"([^\"]+)\"")
+                .matcher(json);
+        while (m.find()) {
+            aliases.put(m.group(1), m.group(2));
+            descriptions.put(m.group(1), m.group(3));
+        }
+        assertTrue(aliases.keySet().containsAll(STEPS), "aliases: " + aliases.keySet());
+    }
+
+    @Test
+    void everyAliasHasAScriptAndEveryScriptAnAlias() throws IOException {
+        for (String ref : aliases.values()) assertTrue(Files.isRegularFile(Scripts.ROOT.resolve(ref)), "missing " + ref);
+        Set<String> scripts;
+        try (Stream<Path> files = Files.list(Scripts.SCRIPTS)) {
+            scripts = files.filter(f -> f.toString().endsWith(".java"))
+                    .map(f -> "scripts/" + f.getFileName()).collect(Collectors.toCollection(TreeSet::new));
+        }
+        assertEquals(scripts, new TreeSet<>(aliases.values()), "scripts and aliases");
+    }
+
+    @Test
+    void stepScriptsAreStandaloneJbangScripts() throws IOException {
+        for (String alias : STEPS) {
+            List<String> lines = Files.readAllLines(Scripts.ROOT.resolve(aliases.get(alias)));
+            assertEquals("///usr/bin/env jbang \"$0\" \"$@\" ; exit $?", lines.get(0), alias);
+            assertEquals("//JAVA 17+", lines.get(1), alias);
+            assertTrue(lines.get(2).startsWith("//DESCRIPTION "), alias);
+            assertFalse(lines.stream().anyMatch(l -> l.startsWith("//DEPS") || l.startsWith("//SOURCES")), alias + " must need the JDK only");
+            assertFalse(descriptions.get(alias).isBlank());
+        }
+    }
+
+    @Test
+    void aliasListShowsEveryAliasWithItsDescription() {
+        Scripts.Proc list = Scripts.command("./jbang", "alias", "list");
+        assertEquals(0, list.waitFor(START), list.output());
+        for (Map.Entry<String, String> alias : descriptions.entrySet()) {
+            assertTrue(list.stdoutLines().contains(alias.getKey()), alias.getKey() + " in:\n" + list.stdout());
+            assertTrue(list.stdout().contains(alias.getValue()), alias.getValue());
+        }
+    }
+
+    @Test
+    void everyAliasStartsThroughTheLauncher() {
+        for (String alias : aliases.keySet()) {
+            Scripts.Proc help = Scripts.command("./jbang", alias, "--help");
+            assertEquals(0, help.waitFor(START), alias + ":\n" + help.output());
+            assertTrue(help.stdout().startsWith("usage: "), alias + ":\n" + help.output());
+        }
+    }
+
+    @Test
+    void everyStepScriptStartsWithThePlainSourceLauncher() {
+        for (String alias : STEPS) {
+            Scripts.Proc help = Scripts.command("java", aliases.get(alias), "--help");
+            assertEquals(0, help.waitFor(START), alias + ":\n" + help.output());
+            assertTrue(help.stdout().startsWith("usage: " + alias), alias + ":\n" + help.output());
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package nbio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Map;
+import java.util.zip.CRC32;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Steps 2 and 3: one write call, blocking and non-blocking, with the article's 70 MB. */
+@Timeout(120)
+class ClientStepsTest {
+    static final long ARTICLE_BYTES = 73_400_320L; // 'foobar\n' * 10 * 1024 * 1024
+    static final Duration RUN = Duration.ofSeconds(60);
+
+    @Test
+    void blockingClientSendsAllSeventyMegabytesInOneWrite() {
+        try (Scripts.Server server = Scripts.server()) {
+            Scripts.Proc client = Scripts.start("BlockingClient", "localhost", server.portArg());
+            assertEquals(0, client.waitFor(RUN), client.output());
+
+            Map<String, String> result = client.last("RESULT");
+            assertEquals("blocking-client", result.get("client"));
+            assertEquals(String.valueOf(ARTICLE_BYTES), result.get("requested"));
+            assertEquals(String.valueOf(ARTICLE_BYTES), result.get("bytes"), "the one write returned everything");
+            assertEquals("1", result.get("writes"));
+            assertEquals("held", result.get("assertion"));
+            assertTrue(client.stdout().contains("returned 73,400,320 of 73,400,320 bytes"), client.stdout());
+
+            Map<String, String> served = server.served(1, RUN);
+            assertEquals(result.get("bytes"), served.get("bytes"));
+            assertEquals(result.get("crc32"), served.get("crc32"));
+            assertEquals(crc32OfArticleData(ARTICLE_BYTES), result.get("crc32"), "the client checksums what it sent");
+        }
+    }
+
+    @Test
+    void nonBlockingWriteAcceptsOnlyPartAndFailsLikeTheArticle() throws Exception {
+        // A peer that does not read until the client is gone: one write can only fill the buffers.
+        try (ServerSocketChannel peer = ServerSocketChannel.open()) {
+            peer.bind(new InetSocketAddress("localhost", 0));
+            int port = ((InetSocketAddress) peer.getLocalAddress()).getPort();
+            Scripts.Proc client = Scripts.start("NonBlockingClient", "localhost", String.valueOf(port));
+            try (SocketChannel accepted = peer.accept()) {
+                int exit = client.waitFor(RUN);
+                assertNotEquals(0, exit, "the article's assertion must fail the program");
+
+                Map<String, String> result = client.last("RESULT");
+                long sent = Long.parseLong(result.get("bytes"));
+                assertTrue(sent > 0 && sent < ARTICLE_BYTES, "0 < accepted < total, was " + sent);
+                assertEquals("1", result.get("writes"));
+                assertEquals("failed", result.get("assertion"));
+                assertTrue(client.stderr().contains("java.lang.AssertionError"), client.stderr());
+                assertTrue(client.stderr().contains("accepted " + sent + " of " + ARTICLE_BYTES + " bytes"), client.stderr());
+
+                // What the kernel accepted is what arrives: read it all now.
+                long[] received = drain(accepted);
+                assertEquals(sent, received[0], "bytes the peer received");
+                assertEquals(result.get("crc32"), String.format("%08x", received[1]));
+            }
+        }
+    }
+
+    @Test
+    void assertionFailsWithoutDashEaUnderTheSourceLauncherToo() throws Exception {
+        try (ServerSocketChannel peer = ServerSocketChannel.open()) {
+            peer.bind(new InetSocketAddress("localhost", 0));
+            String port = String.valueOf(((InetSocketAddress) peer.getLocalAddress()).getPort());
+            Scripts.Proc client = Scripts.command("java", "-da", "scripts/NonBlockingClient.java", "localhost", port, "20000000");
+            try (SocketChannel accepted = peer.accept()) {
+                assertNotEquals(0, client.waitFor(RUN));
+                assertTrue(client.stderr().contains("java.lang.AssertionError"), client.stderr());
+            }
+        }
+    }
+
+    static long[] drain(SocketChannel channel) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+        CRC32 crc = new CRC32();
+        long total = 0;
+        for (int n; (n = channel.read(buffer.clear())) >= 0; ) {
+            crc.update(buffer.flip());
+            total += n;
+        }
+        return new long[]{total, crc.getValue()};
+    }
+
+    static String crc32OfArticleData(long size) {
+        byte[] foobar = "foobar\n".getBytes();
+        CRC32 crc = new CRC32();
+        byte[] block = new byte[7 * 1024];
+        for (int i = 0; i < block.length; i++) block[i] = foobar[i % 7];
+        for (long left = size; left > 0; left -= block.length) crc.update(block, 0, (int) Math.min(block.length, left));
+        return String.format("%08x", crc.getValue());
+    }
+}
