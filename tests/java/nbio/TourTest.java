@@ -50,5 +50,7 @@ class TourTest {
         assertTrue(out.contains(String.format("one non-blocking write took %,d of 73,400,320 bytes", partial)), out);
         for (String story : List.of("Step 1.", "Step 2.", "Step 3.", "Step 4.", "Step 5.")) assertTrue(out.contains(story), story);
         assertTrue(out.contains("server | TOTAL clients=4"), "the server stopped and printed its totals");
+        Matcher done = Pattern.compile("Tour done in ([\\d.]+) s").matcher(out);
+        assertTrue(done.find() && Double.parseDouble(done.group(1)) < 60, "well under a minute: " + out);
     }
 }
