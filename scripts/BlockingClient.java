@@ -11,21 +11,27 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.UnresolvedAddressException;
+import java.util.Timer;
+import java.util.TimerTask;
 import java.util.zip.CRC32;
 
 // The article's first Client.py: connect, then send 70 MB in ONE call.
 // A blocking write does not return until the kernel has taken every byte.
 public class BlockingClient {
     static final String NAME = "blocking-client";
-    static final String USAGE = "usage: " + NAME + " [host] [port] [size] (defaults: localhost 1234 73400320)";
+    static final String USAGE = "usage: " + NAME + " [host] [port] [size] [--timeout SECONDS]"
+            + " (defaults: localhost 1234 73400320; give up after 60 s without progress)";
 
     public static void main(String[] args) throws IOException {
         String host = "localhost";
         int port = 1234;
         int size = 7 * 10 * 1024 * 1024; // 'foobar\n' * 10 * 1024 * 1024: the article's "70 MB"
+        int timeoutSeconds = 60;
         int positional = 0;
-        for (String arg : args) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
             if (arg.equals("-h") || arg.equals("--help")) { System.out.println(USAGE); return; }
+            if (arg.equals("--timeout")) { timeoutSeconds = number(i + 1 < args.length ? args[++i] : "", "--timeout", 1, 86400); continue; }
             if (arg.startsWith("-") && !arg.matches("-\\d+")) fail(2, "unknown option '" + arg + "'; " + USAGE);
             switch (positional++) {
                 case 0 -> host = arg;
@@ -43,18 +49,28 @@ public class BlockingClient {
         buffer.flip();
         System.out.printf("%s: sending %,d bytes to %s:%d%n", NAME, size, host, port);
 
-        try (SocketChannel sock = connect(host, port)) {
+        try (SocketChannel sock = connect(host, port, timeoutSeconds)) {
+            onCtrlC(sock);
+            // A blocking write has no deadline of its own: if it has not returned in time,
+            // a watchdog closes the socket, which ends the call.
+            Timer watchdog = new Timer(true);
+            watchdog.schedule(new TimerTask() {
+                @Override public void run() { timedOut = true; closeQuietly(sock); }
+            }, timeoutSeconds * 1000L);
             long cpuStart = cpuNanos(), start = System.nanoTime();
 
             int sent = sock.write(buffer);   // blocks until the kernel has taken all of it
 
             long wallNanos = System.nanoTime() - start, cpu = cpuNanos() - cpuStart;
+            watchdog.cancel();
             boolean held = sent == size;
             System.out.printf("%s: one write call returned %,d of %,d bytes in %.1f ms: assert sent == len(data) %s%n",
                     NAME, sent, size, wallNanos / 1e6, held ? "holds" : "FAILS");
             report(buffer, size, 1, 0, 0, wallNanos, cpu, held);
+            // A blocking write returns early only when the connection broke (or was closed) part way.
+            if (!held) cutShort(buffer, size, timeoutSeconds, new IOException("the write returned early"));
         } catch (IOException e) {
-            fail(1, "the connection broke after " + buffer.position() + " bytes: " + e.getMessage());
+            cutShort(buffer, size, timeoutSeconds, e);
         }
     }
 
@@ -71,19 +87,49 @@ public class BlockingClient {
                         + " wall_ms=%.1f cpu_ms=%.1f crc32=%08x assertion=%s%n",
                 NAME, sent, size, writes, zeroWrites, selects, wallNanos / 1e6, cpuNanos / 1e6,
                 crc.getValue(), held ? "held" : "failed");
+        finished = true;
     }
 
-    static SocketChannel connect(String host, int port) throws IOException {
+    // When the transfer breaks, say how far it got. "Accepted" is all a sender can know:
+    // bytes the kernel took may still be lost if the peer is gone.
+    static void cutShort(ByteBuffer buffer, long size, int timeoutSeconds, IOException e) {
+        finished = true;
+        String why = signalled ? "stopped by a signal"
+                : timedOut ? "the server took no bytes for " + timeoutSeconds + " s (see --timeout)"
+                : "the connection broke (" + e.getMessage() + ")";
+        String message = why + " after the kernel had accepted " + buffer.position() + " of " + size + " bytes: transfer cut short";
+        if (signalled) System.err.println(NAME + ": " + message); // the JVM is already exiting
+        else fail(1, message);
+    }
+
+    static volatile boolean finished, timedOut, signalled;
+
+    // Ctrl-C: close the socket, which ends any write in progress, and let main report how far it got.
+    static void onCtrlC(SocketChannel sock) {
+        Thread main = Thread.currentThread();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (finished) return;
+            signalled = true;
+            closeQuietly(sock);
+            try { main.join(5000); } catch (InterruptedException ignored) { }
+        }));
+    }
+
+    static void closeQuietly(SocketChannel sock) {
+        try { sock.close(); } catch (IOException ignored) { }
+    }
+
+    static SocketChannel connect(String host, int port, int timeoutSeconds) throws IOException {
         SocketChannel sock = SocketChannel.open();
         try {
-            sock.socket().connect(new InetSocketAddress(host, port), 10_000);
+            sock.socket().connect(new InetSocketAddress(host, port), timeoutSeconds * 1000);
             return sock;
         } catch (ConnectException e) {
             sock.close();
             return fail(1, "nothing is listening on " + host + ":" + port + ": start `./jbang server` first");
         } catch (SocketTimeoutException e) {
             sock.close();
-            return fail(1, "no answer from " + host + ":" + port + " within 10 s");
+            return fail(1, "no answer from " + host + ":" + port + " within " + timeoutSeconds + " s");
         } catch (UnknownHostException | UnresolvedAddressException e) {
             sock.close();
             return fail(1, "cannot resolve host '" + host + "'");

@@ -18,17 +18,21 @@ import java.util.zip.CRC32;
 // Java's write simply returns 0, and the loop tries again at once: it spins.
 public class RetryClient {
     static final String NAME = "retry-client";
-    static final String USAGE = "usage: " + NAME + " [host] [port] [size] [--verbose]"
-            + " (defaults: localhost 1234 73400320; --verbose prints a line per write, as the article does)";
+    static final String USAGE = "usage: " + NAME + " [host] [port] [size] [--verbose] [--timeout SECONDS]"
+            + " (defaults: localhost 1234 73400320; --verbose prints a line per write, as the article does;"
+            + " give up after 60 s without progress)";
 
     public static void main(String[] args) throws IOException {
         String host = "localhost";
         int port = 1234;
         int size = 7 * 10 * 1024 * 1024; // 'foobar\n' * 10 * 1024 * 1024: the article's "70 MB"
         boolean verbose = false;
+        int timeoutSeconds = 60;
         int positional = 0;
-        for (String arg : args) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
             if (arg.equals("-h") || arg.equals("--help")) { System.out.println(USAGE); return; }
+            if (arg.equals("--timeout")) { timeoutSeconds = number(i + 1 < args.length ? args[++i] : "", "--timeout", 1, 86400); continue; }
             if (arg.equals("--verbose")) { verbose = true; continue; }
             if (arg.startsWith("-") && !arg.matches("-\\d+")) fail(2, "unknown option '" + arg + "'; " + USAGE);
             switch (positional++) {
@@ -47,19 +51,25 @@ public class RetryClient {
         buffer.flip();
         System.out.printf("%s: sending %,d bytes to %s:%d%n", NAME, size, host, port);
 
-        try (SocketChannel sock = connect(host, port)) {
+        try (SocketChannel sock = connect(host, port, timeoutSeconds)) {
             sock.configureBlocking(false);   // Python: sock.setblocking(0)
+            onCtrlC(sock);
             long cpuStart = cpuNanos(), start = System.nanoTime();
 
-            long writes = 0, zeroWrites = 0;
+            long writes = 0, zeroWrites = 0, lastProgress = start;
             while (buffer.hasRemaining()) {
                 int sent = sock.write(buffer);   // returns at once with what fitted, maybe 0
                 writes++;
                 if (sent == 0) {                 // Python: except socket.error, e: EAGAIN
                     zeroWrites++;
                     if (verbose) System.out.println("Blocking with " + buffer.remaining() + " remaining");
-                } else if (verbose) {
-                    System.out.println("Sending data");
+                    if (System.nanoTime() - lastProgress > timeoutSeconds * 1_000_000_000L) {
+                        timedOut = true;
+                        throw new SocketTimeoutException();
+                    }
+                } else {
+                    lastProgress = System.nanoTime();
+                    if (verbose) System.out.println("Sending data");
                 }
             }
 
@@ -70,7 +80,7 @@ public class RetryClient {
                     NAME, writes, sent, zeroWrites, 100.0 * zeroWrites / writes);
             report(buffer, size, writes, zeroWrites, 0, wallNanos, cpu, held);
         } catch (IOException e) {
-            fail(1, "the connection broke after " + buffer.position() + " bytes: " + e.getMessage());
+            cutShort(buffer, size, timeoutSeconds, e);
         }
     }
 
@@ -87,19 +97,49 @@ public class RetryClient {
                         + " wall_ms=%.1f cpu_ms=%.1f crc32=%08x assertion=%s%n",
                 NAME, sent, size, writes, zeroWrites, selects, wallNanos / 1e6, cpuNanos / 1e6,
                 crc.getValue(), held ? "held" : "failed");
+        finished = true;
     }
 
-    static SocketChannel connect(String host, int port) throws IOException {
+    // When the transfer breaks, say how far it got. "Accepted" is all a sender can know:
+    // bytes the kernel took may still be lost if the peer is gone.
+    static void cutShort(ByteBuffer buffer, long size, int timeoutSeconds, IOException e) {
+        finished = true;
+        String why = signalled ? "stopped by a signal"
+                : timedOut ? "the server took no bytes for " + timeoutSeconds + " s (see --timeout)"
+                : "the connection broke (" + e.getMessage() + ")";
+        String message = why + " after the kernel had accepted " + buffer.position() + " of " + size + " bytes: transfer cut short";
+        if (signalled) System.err.println(NAME + ": " + message); // the JVM is already exiting
+        else fail(1, message);
+    }
+
+    static volatile boolean finished, timedOut, signalled;
+
+    // Ctrl-C: close the socket, which ends any write in progress, and let main report how far it got.
+    static void onCtrlC(SocketChannel sock) {
+        Thread main = Thread.currentThread();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (finished) return;
+            signalled = true;
+            closeQuietly(sock);
+            try { main.join(5000); } catch (InterruptedException ignored) { }
+        }));
+    }
+
+    static void closeQuietly(SocketChannel sock) {
+        try { sock.close(); } catch (IOException ignored) { }
+    }
+
+    static SocketChannel connect(String host, int port, int timeoutSeconds) throws IOException {
         SocketChannel sock = SocketChannel.open();
         try {
-            sock.socket().connect(new InetSocketAddress(host, port), 10_000);
+            sock.socket().connect(new InetSocketAddress(host, port), timeoutSeconds * 1000);
             return sock;
         } catch (ConnectException e) {
             sock.close();
             return fail(1, "nothing is listening on " + host + ":" + port + ": start `./jbang server` first");
         } catch (SocketTimeoutException e) {
             sock.close();
-            return fail(1, "no answer from " + host + ":" + port + " within 10 s");
+            return fail(1, "no answer from " + host + ":" + port + " within " + timeoutSeconds + " s");
         } catch (UnknownHostException | UnresolvedAddressException e) {
             sock.close();
             return fail(1, "cannot resolve host '" + host + "'");

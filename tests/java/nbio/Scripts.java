@@ -189,13 +189,20 @@ public final class Scripts {
 
         /** Waits for a line of stdout or stderr matching {@code pattern}; fails with all output after the deadline. */
         public Matcher awaitLine(Pattern pattern, Duration timeout) {
+            return awaitLineFrom(0, pattern, timeout).matcher();
+        }
+
+        public record Found(int index, Matcher matcher) { }
+
+        /** Like {@link #awaitLine}, looking only at lines from index {@code from} on (in order of arrival). */
+        public Found awaitLineFrom(int from, Pattern pattern, Duration timeout) {
             long deadline = System.nanoTime() + timeout.toNanos();
-            int seen = 0;
+            int seen = from;
             synchronized (this) {
                 while (true) {
                     for (; seen < all.size(); seen++) {
                         Matcher m = pattern.matcher(all.get(seen));
-                        if (m.find()) return m;
+                        if (m.find()) return new Found(seen, m);
                     }
                     long left = deadline - System.nanoTime();
                     boolean finished = !process.isAlive() && !pumps[0].isAlive() && !pumps[1].isAlive();
