@@ -13,21 +13,134 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Faults: peers that vanish, stall or misbehave, signals, and thousands of short connections. */
+/**
+ * Bad input and faults: wrong arguments, nobody listening, peers that vanish, stall or misbehave,
+ * signals, and thousands of short connections. Each gets one clear line, never a stack trace.
+ */
 @Timeout(180)
 class FaultsTest {
     static final Duration WAIT = Duration.ofSeconds(60);
+    static final Duration RUN = Duration.ofSeconds(30);
+    static final List<String> CLIENTS = List.of("BlockingClient", "NonBlockingClient", "RetryClient", "SelectClient");
+
+    /** Runs a script and returns its single stderr line, checking the exit code and that nothing else was said. */
+    static String oneLineError(int expectedExit, String script, String... args) {
+        Scripts.Proc run = Scripts.start(script, args);
+        assertEquals(expectedExit, run.waitFor(RUN), run.output());
+        assertEquals(1, run.stderrLines().size(), "exactly one line on stderr:\n" + run.stderr());
+        String line = run.stderrLines().get(0);
+        assertFalse(line.contains("Exception") || line.contains("\tat "), line);
+        return line;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"abc", "70000", "-1"})
+    void badPortIsRejected(String port) {
+        String line = oneLineError(2, "Server", port);
+        assertTrue(line.startsWith("server: bad port '" + port + "'") && line.contains("usage: server"), line);
+        for (String client : CLIENTS) {
+            line = oneLineError(2, client, "localhost", port);
+            assertTrue(line.contains("bad port '" + port + "'") && line.contains("usage: "), line);
+        }
+    }
+
+    @Test
+    void badSizeAndUnknownOptionsAreRejected() {
+        for (String client : CLIENTS) {
+            assertTrue(oneLineError(2, client, "localhost", "1234", "lots").contains("bad size 'lots'"));
+            assertTrue(oneLineError(2, client, "--frobnicate").contains("unknown option '--frobnicate'"));
+            assertTrue(oneLineError(2, client, "--timeout", "soon").contains("bad --timeout 'soon'"));
+        }
+        assertTrue(oneLineError(2, "Server", "--frobnicate").contains("unknown option '--frobnicate'"));
+        assertTrue(oneLineError(2, "Server", "0", "--read-rate", "fast").contains("bad --read-rate 'fast'"));
+        assertTrue(oneLineError(2, "Server", "0", "--idle-timeout", "-3").contains("bad --idle-timeout '-3'"));
+        assertTrue(oneLineError(2, "Tour", "--size", "huge").contains("bad --size 'huge'"));
+    }
+
+    @Test
+    void nobodyListeningIsSaidPlainly() throws Exception {
+        int port;
+        try (ServerSocketChannel probe = ServerSocketChannel.open()) { // a port that was free a moment ago
+            probe.bind(new InetSocketAddress("localhost", 0));
+            port = ((InetSocketAddress) probe.getLocalAddress()).getPort();
+        }
+        for (String client : CLIENTS) {
+            String line = oneLineError(1, client, "localhost", String.valueOf(port));
+            assertTrue(line.endsWith("nothing is listening on localhost:" + port + ": start `./jbang server` first"), line);
+        }
+    }
+
+    @Test
+    void hostThatDoesNotResolveIsSaidPlainly() {
+        String line = oneLineError(1, "BlockingClient", "no-such-host.invalid", "1234");
+        assertTrue(line.contains("cannot resolve host 'no-such-host.invalid'"), line);
+    }
+
+    @Test
+    void aServerWhoseBacklogIsFullLeavesTheConnectUnansweredUntilTheDeadline() throws Exception {
+        try (Scripts.Server server = Scripts.server()) {
+            InetSocketAddress address = new InetSocketAddress("localhost", server.port());
+            List<SocketChannel> waiting = new java.util.ArrayList<>();
+            try {
+                SocketChannel served = SocketChannel.open(address); // keeps the one-at-a-time server busy
+                waiting.add(served);
+                server.proc().awaitLine(Pattern.compile("^server: client 1 connected"), WAIT);
+                for (int i = 0; i < 10; i++) { // more than listen(5) admits; non-blocking, so we never wait here
+                    SocketChannel pending = SocketChannel.open();
+                    pending.configureBlocking(false);
+                    pending.connect(address);
+                    waiting.add(pending);
+                }
+                String line = oneLineError(1, "BlockingClient", "localhost", server.portArg(), "--timeout", "1");
+                assertTrue(line.endsWith("no answer from localhost:" + server.port() + " within 1 s"), line);
+            } finally {
+                for (SocketChannel channel : waiting) channel.close();
+            }
+        }
+    }
+
+    @Test
+    void portInUseIsSaidPlainly() throws Exception {
+        try (ServerSocketChannel taken = ServerSocketChannel.open()) {
+            taken.bind(new InetSocketAddress("localhost", 0));
+            int port = ((InetSocketAddress) taken.getLocalAddress()).getPort();
+            String line = oneLineError(1, "Server", String.valueOf(port));
+            assertTrue(line.contains("port " + port + " on localhost is already in use"), line);
+        }
+    }
+
+    /** The README's "When things go wrong" table lists messages these tests have seen the scripts print. */
+    @AfterAll
+    static void everyMessageTheReadmeListsWasPrinted() throws IOException {
+        String readme = Files.readString(Scripts.ROOT.resolve("README.md"));
+        String section = readme.substring(readme.indexOf("## When things go wrong"), readme.indexOf("## Tests"));
+        Set<String> printed = Scripts.printedSoFar();
+        Matcher row = Pattern.compile("(?m)^\\| `(.+?)` \\| ").matcher(section);
+        int messages = 0;
+        while (row.find()) {
+            messages++;
+            StringBuilder regex = new StringBuilder();
+            for (String piece : row.group(1).split("\\.\\.\\.", -1)) regex.append(regex.length() > 0 ? ".+?" : "").append(Pattern.quote(piece));
+            Pattern message = Pattern.compile(regex.toString());
+            assertTrue(printed.stream().anyMatch(line -> message.matcher(line).find()), "no script printed: " + row.group(1));
+        }
+        assertTrue(messages >= 10, "messages in the README table: " + messages);
+    }
+
     static final Pattern CUT_SHORT = Pattern.compile("after the kernel had accepted (\\d+) of (\\d+) bytes: transfer cut short$");
 
     @ParameterizedTest

@@ -14,6 +14,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,6 +31,10 @@ public final class Scripts {
     public static final Path SCRIPTS = ROOT.resolve("scripts");
     private static final Path CLASSES = ROOT.resolve("tests/target/scripts");
     private static final Map<String, Path> compiled = new HashMap<>();
+    /** Every line any process printed during this test run, for checks that span tests. */
+    private static final Set<String> printed = ConcurrentHashMap.newKeySet();
+
+    public static Set<String> printedSoFar() { return Set.copyOf(printed); }
 
     private Scripts() { }
 
@@ -169,6 +175,7 @@ public final class Scripts {
             Thread t = new Thread(() -> {
                 try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                     for (String line; (line = reader.readLine()) != null; ) {
+                        printed.add(line);
                         synchronized (this) {
                             lines.add(line);
                             all.add(line);
