@@ -54,7 +54,7 @@ public class SelectClient {
 
         try (SocketChannel sock = connect(host, port, timeoutSeconds); Selector selector = Selector.open()) {
             sock.configureBlocking(false);   // Python: sock.setblocking(0)
-            onCtrlC(sock);
+            onCtrlC(sock, selector);
             SelectionKey key = sock.register(selector, SelectionKey.OP_WRITE); // watch for "writable"
             long cpuStart = cpuNanos(), start = System.nanoTime();
 
@@ -119,13 +119,15 @@ public class SelectClient {
 
     static volatile boolean finished, timedOut, signalled;
 
-    // Ctrl-C: close the socket, which ends any write in progress, and let main report how far it got.
-    static void onCtrlC(SocketChannel sock) {
+    // Ctrl-C: close the socket, which ends any write in progress, wake a select() in progress,
+    // and let main report how far it got.
+    static void onCtrlC(SocketChannel sock, Selector selector) {
         Thread main = Thread.currentThread();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (finished) return;
             signalled = true;
             closeQuietly(sock);
+            selector.wakeup();
             try { main.join(5000); } catch (InterruptedException ignored) { }
         }));
     }

@@ -21,8 +21,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,6 +34,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * signals, and thousands of short connections. Each gets one clear line, never a stack trace.
  */
 @Timeout(180)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultsTest {
     static final Duration WAIT = Duration.ofSeconds(60);
     static final Duration RUN = Duration.ofSeconds(30);
@@ -123,9 +126,10 @@ class FaultsTest {
         }
     }
 
-    /** The README's "When things go wrong" table lists messages these tests have seen the scripts print. */
-    @AfterAll
-    static void everyMessageTheReadmeListsWasPrinted() throws IOException {
+    /** The README's "When things go wrong" table lists messages the tests above saw the scripts print. */
+    @Test
+    @Order(Integer.MAX_VALUE) // after every other test in this class
+    void everyMessageTheReadmeListsWasPrinted() throws IOException {
         String readme = Files.readString(Scripts.ROOT.resolve("README.md"));
         String section = readme.substring(readme.indexOf("## When things go wrong"), readme.indexOf("## Tests"));
         Set<String> printed = Scripts.printedSoFar();
@@ -180,21 +184,22 @@ class FaultsTest {
         }
     }
 
-    @Test
-    void ctrlCOnAClientPrintsWhatTheKernelHadAccepted() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"RetryClient", "SelectClient"})
+    void ctrlCOnAClientPrintsWhatTheKernelHadAccepted(String script) throws Exception {
         try (ServerSocketChannel peer = ServerSocketChannel.open()) {
             peer.bind(new InetSocketAddress("localhost", 0));
             String port = String.valueOf(((InetSocketAddress) peer.getLocalAddress()).getPort());
-            Scripts.Proc client = Scripts.start("RetryClient", "localhost", port, "50000000", "--verbose");
+            Scripts.Proc client = Scripts.start(script, "localhost", port, "50000000", "--verbose");
             try (SocketChannel accepted = peer.accept()) {
                 client.awaitLine(Pattern.compile("^Blocking with \\d+ remaining$"), WAIT); // spinning on a full buffer
                 client.signal("INT");
                 assertEquals(130, client.waitFor(WAIT));
                 assertEquals(1, client.stderrLines().size(), client.stderr());
-                Matcher m = Pattern.compile("^retry-client: stopped by a signal after the kernel had accepted (\\d+) of 50000000 bytes")
+                Matcher m = Pattern.compile("^(retry|select)-client: stopped by a signal after the kernel had accepted (\\d+) of 50000000 bytes")
                         .matcher(client.stderr());
                 assertTrue(m.find(), client.stderr());
-                assertEquals(Long.parseLong(m.group(1)), ClientStepsTest.drain(accepted)[0], "what it says it sent arrived");
+                assertEquals(Long.parseLong(m.group(2)), ClientStepsTest.drain(accepted)[0], "what it says it sent arrived");
             }
         }
     }
