@@ -36,11 +36,12 @@ class CatalogTest {
         String json = Files.readString(Scripts.ROOT.resolve("jbang-catalog.json"));
         aliases = new LinkedHashMap<>();
         descriptions = new LinkedHashMap<>();
-        Matcher m = Pattern.compile("\"([\\w-]+)\"\\s*:\\s*\\{\\s*\"script-ref\"\\s*:\\s*\"([^\"]+)\"\\s*,\\s*\"description\"\\s*:\\s*\"([^\"]+)\"")
-                .matcher(json);
+        String string = "\"((?:[^\"\\\\]|\\\\.)*)\""; // a JSON string, escapes included
+        Matcher m = Pattern.compile("\"([\\w-]+)\"\\s*:\\s*\\{\\s*\"script-ref\"\\s*:\\s*" + string
+                + "\\s*,\\s*\"description\"\\s*:\\s*" + string).matcher(json);
         while (m.find()) {
             aliases.put(m.group(1), m.group(2));
-            descriptions.put(m.group(1), m.group(3));
+            descriptions.put(m.group(1), m.group(3).replace("\\\"", "\"").replace("\\\\", "\\"));
         }
         assertTrue(aliases.keySet().containsAll(STEPS), "aliases: " + aliases.keySet());
     }
@@ -75,6 +76,12 @@ class CatalogTest {
         for (Map.Entry<String, String> alias : descriptions.entrySet()) {
             assertTrue(list.stdoutLines().contains(alias.getKey()), alias.getKey() + " in:\n" + list.stdout());
             assertTrue(list.stdout().contains(alias.getValue()), alias.getValue());
+        }
+        // JBang lists aliases sorted by name (as the README says), so the step numbers live in the descriptions.
+        List<String> names = list.stdoutLines().stream().filter(aliases::containsKey).toList();
+        assertEquals(names.stream().sorted().toList(), names);
+        for (int step = 1; step < STEPS.size(); step++) {
+            assertTrue(descriptions.get(STEPS.get(step - 1)).startsWith("Step " + step + " of 5:"), STEPS.get(step - 1));
         }
     }
 
