@@ -153,8 +153,8 @@ public class Bench {
             if (!runsSet) c.runs = 2;
             if (!connsSet) c.conns = new int[]{1, 5};
             if (!totalSet) c.totalBytes = 32 * MiB;
-            if (!rateSet) c.slowRate = 16;
-            c.clientBytes = 4 * MiB;
+            if (!rateSet) c.slowRate = 64;
+            c.clientBytes = 24 * MiB; // more than the socket buffers hold, so the slow reader still holds the clients back
             c.runDeadline = Duration.ofSeconds(20);
             c.budget = Duration.ofMinutes(3);
         }
@@ -198,7 +198,7 @@ public class Bench {
         String show(String format) {
             if (values.isEmpty()) return "-";
             String m = String.format(Locale.ROOT, format, median());
-            if (values.size() == 1) return m;
+            if (values.size() == 1 || min() == max()) return m;
             return m + " [" + String.format(Locale.ROOT, format, min()) + "-" + String.format(Locale.ROOT, format, max()) + "]";
         }
     }
@@ -211,6 +211,7 @@ public class Bench {
         boolean failed;
         Row(String part, String subject, String condition) { this.part = part; this.subject = subject; this.condition = condition; }
         Stat stat(String name) { return stats.computeIfAbsent(name, k -> new Stat()); }
+        Stat get(String name) { return stats.getOrDefault(name, new Stat()); }
         double med(String name) { Stat s = stats.get(name); return s == null ? Double.NaN : s.median(); }
         int runs() { return stats.values().stream().mapToInt(s -> s.values.size()).max().orElse(0); }
     }
@@ -474,7 +475,7 @@ public class Bench {
             thread = new Thread(() -> {
                 while (!stop) {
                     max = Math.max(max, statusKb(pid, "Threads"));
-                    try { Thread.sleep(50); } catch (InterruptedException e) { return; }
+                    try { Thread.sleep(5); } catch (InterruptedException e) { return; }
                 }
             }, "threads-" + pid);
             thread.setDaemon(true);
@@ -524,6 +525,7 @@ public class Bench {
         OUT.println();
         OUT.println("== Part 3 (measured first): the loopback ceiling: one blocking sender, one reader, 4 MiB socket buffers, 1 MiB reads and writes ==");
         Row r = row("ceiling", "loopback", "1 connection");
+        Row lg = row("ceiling", "load generator", "1 connection");
         try (Child sink = new Child("sink", List.of(javaBin().toString(), "-cp", System.getProperty("java.class.path"), "Bench$Sink", "0"))) {
             int port = sink.awaitPort(Duration.ofSeconds(30));
             for (int run = 0; run <= cfg.runs; run++) {
@@ -541,6 +543,23 @@ public class Bench {
                 r.stat("bytes_sent").add(sent);
                 r.stat("bytes_read").add(got);
                 if (!all || got != bytes) { r.failed = true; r.note = "the reader did not get every byte"; }
+            }
+            // The same reader fed by part 2's load generator (one NIO thread, default socket buffers), C = 1:
+            // how much of the ceiling the load generator itself can reach.
+            for (int run = 0; run <= cfg.runs; run++) {
+                long bytes = run == 0 ? cfg.warmBytes : cfg.totalBytes;
+                long[] before = sink.counters();
+                LoadResult lr = LoadGen.run(port, 1, bytes, System.nanoTime() + cfg.runDeadline.toNanos());
+                sink.awaitServed(before[0] + 1, System.nanoTime() + 10_000_000_000L);
+                long got = sink.counters()[1] - before[1];
+                double mibs = got / (double) MiB / (lr.wallNanos() / 1e9);
+                OUT.printf(Locale.ROOT, "  load generator %s: sent %s, the reader got %s, %.0f MiB/s%n", run == 0 ? "warm-up" : "run " + run,
+                        size(lr.sent()), size(got), mibs);
+                if (run == 0) continue;
+                lg.stat("mib_s").add(mibs);
+                lg.stat("bytes_sent").add(lr.sent());
+                lg.stat("bytes_read").add(got);
+                if (lr.completed() != 1 || got != bytes) { lg.failed = true; lg.note = "the reader did not get every byte"; }
             }
         } catch (Exception e) {
             r.failed = true;
@@ -622,7 +641,7 @@ public class Bench {
                         boolean intact = after[3] - before[3] == 1 && after[4] == before[4] && after[1] - before[1] == cfg.clientBytes;
                         if (!intact) { r.failed = true; r.note = "the reader did not get every byte intact"; }
                         OUT.printf(Locale.ROOT, "  %-15s run %d: %,d writes (%,d returned 0), %,d selects, %.1f ms CPU, %.1f ms wall; the reader got %,d bytes%s%n",
-                                client[0], run, (long) r.stat("writes").values.get(run - 1).doubleValue(), Long.parseLong(res.get("zero_writes")),
+                                client[0], run, (long) r.get("writes").values.get(run - 1).doubleValue(), Long.parseLong(res.get("zero_writes")),
                                 Long.parseLong(res.get("selects")), Double.parseDouble(res.get("cpu_ms")), wall, after[1] - before[1],
                                 intact ? ", crc32 ok" : ", NOT INTACT");
                     }
@@ -732,8 +751,8 @@ public class Bench {
                 long served = after[0] - before[0], servedBytes = after[1] - before[1], intact = after[3] - before[3];
                 double mibs = lr.sent / (double) MiB / (lr.wallNanos / 1e9);
                 boolean ok = lr.completed == conns && served == conns && servedBytes == total && intact == conns && after[2] == before[2];
-                OUT.printf(Locale.ROOT, "  %-16s C=%-6d %-8s %d/%d completed, %d errors, %d timed out, sent %s, served %s (%d intact), %.0f MiB/s, %.2f s CPU%s%n",
-                        kind.name(), conns, run == 0 ? "warm-up" : "run " + run, lr.completed, conns, lr.errors, lr.timedOut,
+                OUT.printf(Locale.ROOT, "  %-16s C=%-6d %-8s %d open at once after %.0f ms; %d/%d completed, %d errors, %d timed out, sent %s, served %s (%d intact), %.0f MiB/s, %.2f s CPU%s%n",
+                        kind.name(), conns, run == 0 ? "warm-up" : "run " + run, lr.connectedAtStart(), lr.connectNanos() / 1e6, lr.completed, conns, lr.errors, lr.timedOut,
                         size(lr.sent), size(servedBytes), intact, mibs, cpu,
                         ok ? "" : "  <- " + (lr.firstError != null ? lr.firstError : lr.timedOut > 0 ? "deadline " + cfg.runDeadline.toSeconds() + " s" : "bytes missing"));
                 if (run == 0 && ok) continue; // the warm-up is discarded; a failing warm-up is the cell's result
@@ -746,6 +765,8 @@ public class Bench {
                 r.stat("bytes_served").add(servedBytes);
                 r.stat("intact").add(intact);
                 r.stat("wall_ms").add(lr.wallNanos / 1e6);
+                r.stat("connect_ms").add(lr.connectNanos() / 1e6);
+                r.stat("open_at_once").add(lr.connectedAtStart());
                 r.stat("mib_s").add(mibs);
                 r.stat("server_cpu_s").add(cpu);
                 if (!ok) {
@@ -766,15 +787,19 @@ public class Bench {
         }
     }
 
-    record LoadResult(int completed, int errors, int timedOut, long sent, long wallNanos, String firstError) { }
+    record LoadResult(int completed, int errors, int timedOut, long sent, long wallNanos, long connectNanos, int connectedAtStart,
+                      String firstError) { }
 
     /**
      * The load generator: one thread, one Selector. It opens {@code conns} non-blocking connections (at most 256 still
-     * connecting at once), each sending its equal share of {@code total} as soon as it is connected; when a connection
-     * has sent everything it shuts its output and waits for the server to close (so the server has read it all).
+     * connecting at once) and holds them all open; when all are connected (or connecting has stalled for 3.5 s, as it
+     * does against a server that accepts one client at a time) every connection sends its equal share of {@code total}.
+     * A connection that has sent everything shuts its output and waits for the server to close: then the server has read
+     * it all. Everything stops at the deadline.
      */
     static final class LoadGen {
         static final int MAX_CONNECTING = 256;
+        static final long STALL_NANOS = 3_500_000_000L; // past two SYN retransmissions (1 s, then 2 s more)
 
         static final class Conn {
             java.nio.channels.SocketChannel ch;
@@ -785,11 +810,13 @@ public class Bench {
         static LoadResult run(int port, int conns, long total, long deadlineNanos) throws IOException {
             InetSocketAddress address = new InetSocketAddress("localhost", port);
             long base = total / conns, extra = total % conns;
-            int opened = 0, connecting = 0, completed = 0, errors = 0;
+            int opened = 0, connecting = 0, connected = 0, completed = 0, errors = 0, connectedAtStart = 0;
             long sent = 0;
             String firstError = null;
             ByteBuffer view = PATTERN.duplicate(), sink = ByteBuffer.allocate(256);
-            long start = System.nanoTime(), end = start;
+            List<SelectionKey> waiting = new ArrayList<>();
+            boolean sending = false;
+            long start = System.nanoTime(), end = start, connectEnd = start, lastConnect = start;
             try (Selector selector = Selector.open()) {
                 while (completed + errors < conns) {
                     long now = System.nanoTime();
@@ -801,18 +828,30 @@ public class Bench {
                         try {
                             c.ch = java.nio.channels.SocketChannel.open();
                             c.ch.configureBlocking(false);
-                            if (c.ch.connect(address)) {
-                                c.ch.register(selector, SelectionKey.OP_WRITE, c);
-                            } else {
-                                c.connecting = true;
-                                connecting++;
-                                c.ch.register(selector, SelectionKey.OP_CONNECT, c);
+                            c.connecting = true;
+                            connecting++;
+                            SelectionKey key = c.ch.register(selector, SelectionKey.OP_CONNECT, c);
+                            if (c.ch.connect(address)) { // connected at once (OP_CONNECT would never fire then)
+                                c.connecting = false;
+                                connecting--;
+                                connected++;
+                                lastConnect = now;
+                                if (sending) key.interestOps(SelectionKey.OP_WRITE);
+                                else { key.interestOps(0); waiting.add(key); }
                             }
                         } catch (IOException e) {
                             errors++;
+                            if (c.connecting) connecting--;
                             if (firstError == null) firstError = "connect: " + e.getMessage();
                             closeQuietly(c.ch);
                         }
+                    }
+                    if (!sending && (connected + errors == conns || (connected > 0 && now - lastConnect > STALL_NANOS))) {
+                        sending = true;  // all C are open at once: now every one of them sends
+                        connectEnd = now;
+                        connectedAtStart = connected;
+                        for (SelectionKey k : waiting) if (k.isValid()) k.interestOps(SelectionKey.OP_WRITE);
+                        waiting.clear();
                     }
                     selector.select(Math.max(1, Math.min(100, (deadlineNanos - now) / 1_000_000)));
                     for (Iterator<SelectionKey> it = selector.selectedKeys().iterator(); it.hasNext(); ) {
@@ -824,7 +863,10 @@ public class Bench {
                                 if (!c.ch.finishConnect()) continue;
                                 c.connecting = false;
                                 connecting--;
-                                key.interestOps(SelectionKey.OP_WRITE);
+                                connected++;
+                                lastConnect = System.nanoTime();
+                                if (sending) key.interestOps(SelectionKey.OP_WRITE);
+                                else { key.interestOps(0); waiting.add(key); }
                             } else if (c.sent < c.size && key.isWritable()) {
                                 while (c.sent < c.size) {
                                     int pos = (int) (c.sent % PATTERN_LENGTH);
@@ -858,12 +900,13 @@ public class Bench {
                 }
                 int timedOut = conns - completed - errors;
                 if (timedOut > 0) end = System.nanoTime();
+                if (!sending) connectEnd = end;
                 for (SelectionKey key : selector.keys()) {
                     java.nio.channels.SocketChannel ch = (java.nio.channels.SocketChannel) key.channel();
                     try { ch.setOption(StandardSocketOptions.SO_LINGER, 0); } catch (IOException ignored) { }
                     closeQuietly(ch);
                 }
-                return new LoadResult(completed, errors, timedOut, sent, Math.max(1, end - start), firstError);
+                return new LoadResult(completed, errors, timedOut, sent, Math.max(1, end - start), connectEnd - start, connectedAtStart, firstError);
             }
         }
     }
@@ -977,16 +1020,16 @@ public class Bench {
         // Part 1: CPU of retry / CPU of select, on each reader; and each client's CPU against select's.
         for (String reader : List.of("fast", "slow")) {
             Optional<Row> retry = find("clients", "retry-client", reader), select = find("clients", "select-client", reader);
-            if (retry.isPresent() && select.isPresent() && !retry.get().stat("cpu_ms").empty() && !select.get().stat("cpu_ms").empty()) {
+            if (retry.isPresent() && select.isPresent() && !retry.get().get("cpu_ms").empty() && !select.get().get("cpu_ms").empty()) {
                 ratios.add(new Ratio("cpu retry/select", reader, "clients/retry-client/" + reader + "/cpu_ms",
                         "clients/select-client/" + reader + "/cpu_ms", retry.get().med("cpu_ms") / select.get().med("cpu_ms")));
             }
         }
         // Part 2: against Netty at the same C.
         for (Row r : rows) {
-            if (!r.part.equals("servers") || r.stat("mib_s").empty()) continue;
+            if (!r.part.equals("servers") || r.get("mib_s").empty()) continue;
             Optional<Row> netty = find("servers", "netty", r.condition);
-            if (netty.isEmpty() || netty.get().stat("mib_s").empty()) continue;
+            if (netty.isEmpty() || netty.get().get("mib_s").empty()) continue;
             for (String m : List.of("mib_s", "rss_mib", "server_cpu_s")) {
                 ratios.add(new Ratio(m + " vs netty", r.subject + " C=" + r.condition, "servers/" + r.subject + "/" + r.condition + "/" + m,
                         "servers/netty/" + r.condition + "/" + m, r.med(m) / netty.get().med(m)));
@@ -994,9 +1037,12 @@ public class Bench {
         }
         // Part 3: every C=1 throughput as a fraction of the ceiling.
         Optional<Row> ceiling = find("ceiling", "loopback", "1 connection");
-        if (ceiling.isPresent() && !ceiling.get().stat("mib_s").empty()) {
+        if (ceiling.isPresent() && !ceiling.get().get("mib_s").empty()) {
+            find("ceiling", "load generator", "1 connection").filter(l -> !l.get("mib_s").empty()).ifPresent(l ->
+                    ratios.add(new Ratio("load generator fraction of ceiling", "C=1", "ceiling/load generator/1 connection/mib_s",
+                            "ceiling/loopback/1 connection/mib_s", l.med("mib_s") / ceiling.get().med("mib_s"))));
             for (Row r : rows) {
-                if (r.part.equals("servers") && r.condition.equals("1") && !r.stat("mib_s").empty()) {
+                if (r.part.equals("servers") && r.condition.equals("1") && !r.get("mib_s").empty()) {
                     ratios.add(new Ratio("fraction of ceiling", r.subject + " C=1", "servers/" + r.subject + "/1/mib_s",
                             "ceiling/loopback/1 connection/mib_s", r.med("mib_s") / ceiling.get().med("mib_s")));
                 }
@@ -1006,7 +1052,7 @@ public class Bench {
         for (String c : List.of("1000", "10000")) {
             Optional<Row> sel = find("servers", "select-server", c), netty = find("servers", "netty", c);
             String name = "select-server >= netty MiB/s, no failed connection, RSS <= 1/2 netty's, at C=" + c;
-            if (sel.isEmpty() || netty.isEmpty() || sel.get().stat("mib_s").empty() || netty.get().stat("mib_s").empty()) {
+            if (sel.isEmpty() || netty.isEmpty() || sel.get().get("mib_s").empty() || netty.get().get("mib_s").empty()) {
                 targets.add(new Target(name, "not measured", Double.NaN, Double.NaN,
                         sel.isPresent() && !sel.get().note.isEmpty() ? sel.get().note : "C=" + c + " is not in this configuration or a server did not run"));
                 continue;
@@ -1019,7 +1065,7 @@ public class Bench {
                     s.med("rss_mib"), n.med("rss_mib"), rss, s.failed ? "FAILED connections: " + s.note : "no failed connection")));
         }
         Optional<Row> sel1 = find("servers", "select-server", "1");
-        if (sel1.isPresent() && !sel1.get().stat("mib_s").empty() && ceiling.isPresent() && !ceiling.get().stat("mib_s").empty()) {
+        if (sel1.isPresent() && !sel1.get().get("mib_s").empty() && ceiling.isPresent() && !ceiling.get().get("mib_s").empty()) {
             double f = sel1.get().med("mib_s") / ceiling.get().med("mib_s");
             targets.add(new Target("select-server at C=1 >= 80% of the loopback ceiling", !sel1.get().failed && f >= 0.8 ? "met" : "MISSED", f, 0.8,
                     String.format(Locale.ROOT, "%.0f of %.0f MiB/s = %.0f%%", sel1.get().med("mib_s"), ceiling.get().med("mib_s"), 100 * f)));
@@ -1039,9 +1085,9 @@ public class Bench {
             targets.add(new Target("select-client uses >= 50x less CPU than retry-client on the slow reader", "not measured", Double.NaN, 50, "part 1 did not run"));
         }
         Optional<Row> t10k = find("servers", "thread-per-conn", "10000");
-        if (t10k.isPresent() && !t10k.get().stat("completed").empty()) {
+        if (t10k.isPresent() && !t10k.get().get("completed").empty()) {
             Row t = t10k.get();
-            String how = t.failed ? "failed, reported plainly: " + t.note : "completed " + (long) t.stat("completed").min() + "/10000";
+            String how = t.failed ? "failed, reported plainly: " + t.note : "completed " + (long) t.get("completed").min() + "/10000";
             targets.add(new Target("thread-per-connection at C=10000 completes, or fails plainly within its deadline", "met", t.med("rss_mib"), Double.NaN,
                     how + String.format(Locale.ROOT, "; peak RSS %.0f MiB, %d threads", t.med("rss_mib"), (long) t.med("threads"))));
         } else {
@@ -1068,10 +1114,10 @@ public class Bench {
                 if (!r.part.equals("clients")) continue;
                 double sel = find("clients", "select-client", r.condition).map(x -> x.med("cpu_ms")).orElse(Double.NaN);
                 t.add(new String[]{r.subject, r.condition.equals("slow") ? "slow " + fmt(cfg.slowRate) + " MiB/s" : "fast", String.valueOf(r.runs()),
-                        r.stat("writes").show("%.0f"), r.stat("zero_writes").show("%.0f"), r.stat("selects").show("%.0f"),
-                        r.stat("cpu_ms").show("%.1f"), r.stat("wall_ms").show("%.0f"), r.stat("mib_s").show("%.0f"),
+                        r.get("writes").show("%.0f"), r.get("zero_writes").show("%.0f"), r.get("selects").show("%.0f"),
+                        r.get("cpu_ms").show("%.1f"), r.get("wall_ms").show("%.0f"), r.get("mib_s").show("%.0f"),
                         String.format(Locale.ROOT, "%.1f", r.med("cpu_ms") / sel),
-                        (r.failed ? "NOT ALL: " + r.note : r.stat("bytes_read").show("%.0f"))});
+                        (r.failed ? "NOT ALL: " + r.note : r.get("bytes_read").show("%.0f"))});
             }
             table(t);
         }
@@ -1088,13 +1134,13 @@ public class Bench {
                 Optional<Row> n = find("servers", "netty", r.condition);
                 double nm = n.map(x -> x.med("mib_s")).orElse(Double.NaN), nc = n.map(x -> x.med("server_cpu_s")).orElse(Double.NaN),
                         nr = n.map(x -> x.med("rss_mib")).orElse(Double.NaN);
-                boolean ran = !r.stat("mib_s").empty();
-                t.add(new String[]{r.subject, r.condition, String.valueOf(ran ? r.stat("mib_s").values.size() : 0),
-                        ran ? String.format(Locale.ROOT, "%.0f/%s", r.stat("completed").min(), r.condition) : "-",
-                        ran ? String.format(Locale.ROOT, "%.0f", r.stat("errors").max() + r.stat("timed_out").max()) : "-",
-                        r.stat("mib_s").show("%.0f"), ratio(r.med("mib_s"), nm), percent(r.med("mib_s"), ceil),
-                        r.stat("server_cpu_s").show("%.2f"), ratio(r.med("server_cpu_s"), nc),
-                        r.stat("rss_mib").show("%.0f"), ratio(r.med("rss_mib"), nr), r.stat("threads").show("%.0f"),
+                boolean ran = !r.get("mib_s").empty();
+                t.add(new String[]{r.subject, r.condition, String.valueOf(ran ? r.get("mib_s").values.size() : 0),
+                        ran ? String.format(Locale.ROOT, "%.0f/%s", r.get("completed").min(), r.condition) : "-",
+                        ran ? String.format(Locale.ROOT, "%.0f", r.get("errors").max() + r.get("timed_out").max()) : "-",
+                        r.get("mib_s").show("%.0f"), ratio(r.med("mib_s"), nm), percent(r.med("mib_s"), ceil),
+                        r.get("server_cpu_s").show("%.2f"), ratio(r.med("server_cpu_s"), nc),
+                        r.get("rss_mib").show("%.0f"), ratio(r.med("rss_mib"), nr), r.get("threads").show("%.0f"),
                         r.failed ? r.note : ""});
             }
             table(t);
@@ -1105,11 +1151,15 @@ public class Bench {
             List<String[]> t = new ArrayList<>();
             t.add(new String[]{"what", "runs", "MiB/s", "fraction of ceiling"});
             find("ceiling", "loopback", "1 connection").ifPresent(c -> t.add(new String[]{"loopback ceiling", String.valueOf(c.runs()),
-                    c.stat("mib_s").show("%.0f") + (c.failed ? " (" + c.note + ")" : ""), "100%"}));
+                    c.get("mib_s").show("%.0f") + (c.failed ? " (" + c.note + ")" : ""), "100%"}));
+            find("ceiling", "load generator", "1 connection").filter(l -> !l.get("mib_s").empty()).ifPresent(l -> t.add(new String[]{
+                    "load generator (part 2's, 1 connection) to the same reader", String.valueOf(l.runs()),
+                    l.get("mib_s").show("%.0f") + (l.failed ? " (" + l.note + ")" : ""),
+                    percent(l.med("mib_s"), find("ceiling", "loopback", "1 connection").get().med("mib_s"))}));
             for (Ratio q : ratios) {
                 if (q.name().equals("fraction of ceiling")) {
                     Row r = find("servers", q.condition().replace(" C=1", ""), "1").get();
-                    t.add(new String[]{q.condition(), String.valueOf(r.stat("mib_s").values.size()), r.stat("mib_s").show("%.0f"),
+                    t.add(new String[]{q.condition(), String.valueOf(r.get("mib_s").values.size()), r.get("mib_s").show("%.0f"),
                             String.format(Locale.ROOT, "%.0f%%", 100 * q.value())});
                 }
             }
@@ -1160,7 +1210,11 @@ public class Bench {
 
     static String csv(String s) { return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s; }
 
-    static String num(double v) { return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6g", v); }
+    static String num(double v) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) return "";
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) return String.valueOf((long) v);
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(7)).stripTrailingZeros().toPlainString();
+    }
 
     /** Long format: one line per figure (median, min, max, runs), per run value, per ratio and per target. */
     static void writeCsv(Path file) throws IOException {
@@ -1268,11 +1322,13 @@ public class Bench {
     static void panel(Graphics2D g, int px, int py, int pw, int ph, String title, String metric, double ceiling) {
         int left = px + 60, top = py + 30, right = px + pw - 10, bottom = py + ph - 40;
         double maxY = Double.isNaN(ceiling) ? 0 : ceiling;
-        for (Row r : rows) if (r.part.equals("servers") && !r.stat(metric).empty()) maxY = Math.max(maxY, r.med(metric));
+        for (Row r : rows) if (r.part.equals("servers") && !r.get(metric).empty()) maxY = Math.max(maxY, r.med(metric));
         maxY = niceCeil(maxY <= 0 ? 1 : maxY * 1.05);
         int[] cs = cfg.conns;
         double minX = Math.log10(Arrays.stream(cs).min().orElse(1)), maxX = Math.log10(Arrays.stream(cs).max().orElse(10));
-        if (maxX - minX < 1e-9) { minX -= 0.5; maxX += 0.5; }
+        double padX = Math.max(0.5, maxX - minX) * 0.06;
+        minX -= padX;
+        maxX += padX;
         final double x0 = minX, x1 = maxX, yMax = maxY;
         java.util.function.DoubleUnaryOperator sx = c -> left + (Math.log10(c) - x0) / (x1 - x0) * (right - left);
         java.util.function.DoubleUnaryOperator sy = v -> bottom - v / yMax * (bottom - top);
@@ -1313,7 +1369,7 @@ public class Bench {
             int lastX = -1, lastY = -1;
             for (int c : cs) {
                 Optional<Row> r = find("servers", name, String.valueOf(c));
-                if (r.isEmpty() || r.get().stat(metric).empty()) { lastX = -1; continue; }
+                if (r.isEmpty() || r.get().get(metric).empty()) { lastX = -1; continue; }
                 int x = (int) sx.applyAsDouble(c), y = (int) sy.applyAsDouble(r.get().med(metric));
                 if (lastX >= 0) g.drawLine(lastX, lastY, x, y);
                 if (r.get().failed) g.drawOval(x - 5, y - 5, 10, 10);
