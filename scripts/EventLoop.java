@@ -226,7 +226,8 @@ public class EventLoop {
         final ByteBuffer buffer;
         final Loop loop;
         SocketChannel channel;
-        boolean connected, done, full, reported;
+        int localPort = -1;
+        boolean connected, done, full;
         long writes, zeroWrites, wakeups, cpu, start, end, resumesSinceTick;
 
         Sender(String name, InetSocketAddress to, ByteBuffer buffer, Loop loop) {
@@ -258,7 +259,8 @@ public class EventLoop {
             if (!connected) {
                 channel.finishConnect();                    // throws ConnectException if nobody listens
                 connected = true;
-                line("connected to %s:%d from port %d", to.getHostString(), to.getPort(), localPort());
+                localPort = ((InetSocketAddress) channel.getLocalAddress()).getPort();
+                line("connected to %s:%d from port %d", to.getHostString(), to.getPort(), localPort);
             }
             wakeups += ready ? 1 : 0;
             // Write until the socket is full (write returns 0: Python's EAGAIN), then wait for room.
@@ -283,10 +285,6 @@ public class EventLoop {
 
         long deadline() { return System.nanoTime() + loop.timeoutNanos; }
 
-        int localPort() {
-            try { return ((InetSocketAddress) channel.getLocalAddress()).getPort(); } catch (Exception e) { return -1; }
-        }
-
         void line(String format, Object... args) {
             System.out.printf("%s: %7.3f s  %-7s %s%n", NAME, (System.nanoTime() - loop.startNanos) / 1e9, name, String.format(format, args));
         }
@@ -300,9 +298,9 @@ public class EventLoop {
                             + " %,d selector wake-ups, %.1f ms CPU in %.1f ms wall%n",
                     NAME, name, sent, size, crc.getValue(), writes, zeroWrites, wakeups, cpu / 1e6, wall);
             System.out.printf("RESULT client=%s task=%s bytes=%d requested=%d writes=%d zero_writes=%d selects=%d"
-                            + " wall_ms=%.1f cpu_ms=%.1f crc32=%08x assertion=%s port=%d start_ms=%.1f end_ms=%.1f%n",
+                            + " wall_ms=%.1f cpu_ms=%.1f crc32=%08x assertion=%s port=%d local_port=%d start_ms=%.1f end_ms=%.1f%n",
                     NAME, name, sent, size, writes, zeroWrites, wakeups, wall, cpu / 1e6, crc.getValue(),
-                    sent == size ? "held" : "failed", to.getPort(), (start - loopStart) / 1e6, (end - loopStart) / 1e6);
+                    sent == size ? "held" : "failed", to.getPort(), localPort, (start - loopStart) / 1e6, (end - loopStart) / 1e6);
         }
     }
 

@@ -98,18 +98,19 @@ public class SelectServer {
             }
         }
 
-        // Stopping: close whoever is still connected, then count what is still registered.
+        // Stopping. First count the clients still registered: every client that went (EOF or
+        // reset) must have left the selector, so with nobody connected this is 0. Then close them.
         if (progress) System.out.println();
-        for (SelectionKey key : new ArrayList<>(selector.keys())) {
-            if (key.attachment() instanceof Client client) finish(key, client, "stopped");
-        }
-        selector.selectNow();                                    // let the selector drop the cancelled keys
+        selector.selectNow();                                    // let the selector drop cancelled keys
         int registered = 0;
-        for (SelectionKey key : selector.keys()) if (key.channel() != listener) registered++;
+        for (SelectionKey key : selector.keys()) if (key.isValid() && key.channel() != listener) registered++;
+        for (SelectionKey key : new ArrayList<>(selector.keys())) {
+            if (key.isValid() && key.attachment() instanceof Client client) finish(key, client, "stopped");
+        }
         listener.close();
         selector.close();
-        System.out.printf("%s: stopped; served %d clients, %,d bytes in total, at most %,d at once%n",
-                NAME, clients, totalBytes, maxOpen);
+        System.out.printf("%s: stopped; served %d clients, %,d bytes in total, at most %,d at once; %d still connected at the stop%n",
+                NAME, clients, totalBytes, maxOpen, registered);
         System.out.printf("TOTAL clients=%d bytes=%d max_open=%d registered=%d%n", clients, totalBytes, maxOpen, registered);
         try { Runtime.getRuntime().removeShutdownHook(onCtrlC); } catch (IllegalStateException alreadyExiting) { }
     }

@@ -61,6 +61,17 @@ public final class Scripts {
         }
     }
 
+    /** A JDK of exactly this feature release (this one, or one in /usr/lib/jvm), if the machine has one. */
+    public static java.util.Optional<Path> javaHomeExactly(int feature) {
+        Path current = Path.of(System.getProperty("java.home"));
+        if (Runtime.version().feature() == feature) return java.util.Optional.of(current);
+        try (Stream<Path> jdks = Files.list(Path.of("/usr/lib/jvm"))) {
+            return jdks.filter(jdk -> Files.isExecutable(jdk.resolve("bin/javac")) && featureOf(jdk) == feature).sorted().findFirst();
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     private static int featureOf(Path jdk) {
         try {
             for (String line : Files.readAllLines(jdk.resolve("release"))) {
@@ -119,6 +130,20 @@ public final class Scripts {
         return Proc.start(List.of(command), ROOT);
     }
 
+    /** Like {@link #command}, with extra environment variables (JAVA_HOME, JBANG_DIR, ...). */
+    public static Proc commandWithEnv(Map<String, String> env, String... command) {
+        return Proc.start(List.of(command), ROOT, env);
+    }
+
+    /** Starts the step-6 select-server on an ephemeral port and waits until it listens. */
+    public static Server selectServer(String... extraArgs) {
+        List<String> args = new ArrayList<>(List.of("0", "--no-progress"));
+        args.addAll(List.of(extraArgs));
+        Proc proc = start("SelectServer", args.toArray(String[]::new));
+        Matcher listening = proc.awaitLine(Pattern.compile("listening on localhost:(\\d+)"), Duration.ofSeconds(30));
+        return new Server(proc, Integer.parseInt(listening.group(1)));
+    }
+
     /** Starts the step-1 server on an ephemeral port and waits until it listens. */
     public static Server server(String... extraArgs) {
         List<String> args = new ArrayList<>(List.of("0", "--no-progress"));
@@ -162,9 +187,14 @@ public final class Scripts {
         }
 
         static Proc start(List<String> command, Path dir) {
+            return start(command, dir, Map.of());
+        }
+
+        static Proc start(List<String> command, Path dir, Map<String, String> env) {
             try {
                 ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
                 builder.environment().remove("JAVA_TOOL_OPTIONS");
+                builder.environment().putAll(env);
                 return new Proc(builder.start());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -1,0 +1,208 @@
+package nbio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Step 6, select-server: one thread serves many clients side by side; step 1 serves them one after the other. */
+@Timeout(120)
+class SelectServerTest {
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static final Pattern SERVED = Pattern.compile("^SERVED .*");
+
+    @Test
+    void aThousandConcurrentClientsWithDistinctPayloadsAreEachReceivedExactly() throws Exception {
+        int clients = 1000;
+        try (Scripts.Server server = Scripts.selectServer()) {
+            List<SocketChannel> socks = new ArrayList<>();
+            Map<String, byte[]> payloadByPeer = new HashMap<>();
+            try {
+                // All 1,000 connected at once, before anyone sends.
+                for (int i = 0; i < clients; i++) {
+                    SocketChannel sock = SocketChannel.open(new InetSocketAddress("localhost", server.port()));
+                    socks.add(sock);
+                    payloadByPeer.put("127.0.0.1:" + ((InetSocketAddress) sock.getLocalAddress()).getPort(), payload(i));
+                }
+                // Everyone sends a first half, then everyone a second half, then everyone closes:
+                // the server has all 1,000 open with half a message each.
+                for (int i = 0; i < clients; i++) write(socks.get(i), payload(i), 0, payload(i).length / 2);
+                for (int i = 0; i < clients; i++) write(socks.get(i), payload(i), payload(i).length / 2, payload(i).length);
+            } finally {
+                for (SocketChannel sock : socks) sock.close();
+            }
+
+            long expectedTotal = 0;
+            for (byte[] p : payloadByPeer.values()) expectedTotal += p.length;
+            int from = 0;
+            for (int n = 0; n < clients; n++) {               // one SERVED line per client, in any order
+                Scripts.Proc.Found found = server.proc().awaitLineFrom(from, SERVED, WAIT);
+                from = found.index() + 1;
+                Map<String, String> served = Scripts.fields(found.matcher().group());
+                byte[] sent = payloadByPeer.remove(served.get("peer"));
+                assertTrue(sent != null, "a SERVED line for an unknown or repeated peer: " + served);
+                assertEquals(String.valueOf(sent.length), served.get("bytes"), "bytes of " + served);
+                assertEquals(crc(sent), served.get("crc32"), "crc32 of " + served);
+                assertEquals("eof", served.get("ended"));
+            }
+            assertTrue(payloadByPeer.isEmpty(), payloadByPeer.size() + " clients without a SERVED line");
+
+            server.proc().signal("TERM");
+            server.proc().waitFor(WAIT);
+            Map<String, String> total = server.proc().last("TOTAL");
+            assertEquals(String.valueOf(clients), total.get("clients"));
+            assertEquals(String.valueOf(expectedTotal), total.get("bytes"));
+            assertEquals(String.valueOf(clients), total.get("max_open"), "all 1,000 were open at the same time");
+            assertEquals("0", total.get("registered"), "every client that went left the selector");
+        }
+    }
+
+    @Test
+    void selectServerReadsTheSecondClientWhileTheFirstIsStillSending() throws Exception {
+        try (Scripts.Server server = Scripts.selectServer("--events");
+             SocketChannel first = connect(server.port());
+             SocketChannel second = connect(server.port())) {
+            String a = clientNumber(server, first), b = clientNumber(server, second);
+
+            write(first, "first-part-one\n");
+            int readA1 = server.proc().awaitLineFrom(0, Pattern.compile("^EVENT read client=" + a + " "), WAIT).index();
+            // The first client is still connected and has more to send. The second sends
+            // everything and closes; the server reads it and finishes it now, not later.
+            write(second, "second-all\n");
+            second.close();
+            int servedB = server.proc().awaitLineFrom(0, Pattern.compile("^SERVED client=" + b + " "), WAIT).index();
+            assertTrue(first.isOpen());
+            write(first, "first-part-two\n");
+            first.close();
+            Scripts.Proc.Found servedA = server.proc().awaitLineFrom(0, Pattern.compile("^SERVED client=" + a + " .*"), WAIT);
+
+            List<String> lines = server.proc().stdoutLines();
+            int readB = indexOf(lines, "EVENT read client=" + b + " ");
+            int readA2 = indexOf(lines, "EVENT read client=" + a + " bytes=15 total=30");
+            // Event order: A's first part, all of B (to its EOF), A's second part, A's EOF.
+            assertTrue(readA1 < readB && readB < servedB && servedB < readA2 && readA2 < servedA.index(),
+                    "order of events:\n" + String.join("\n", lines));
+            assertEquals("30", Scripts.fields(servedA.matcher().group()).get("bytes"));
+            assertEquals("11", server.served(Integer.parseInt(b), WAIT).get("bytes"));
+        }
+    }
+
+    @Test
+    void theBlockingServerFinishesTheFirstClientBeforeReadingAnyByteOfTheSecond() throws Exception {
+        try (Scripts.Server server = Scripts.server("--show-data");
+             SocketChannel first = connect(server.port())) {
+            write(first, "first-part-one\n");
+            server.proc().awaitLine(Pattern.compile("^first-part-one$"), WAIT);
+            // The same moves as above: the second client sends everything and closes while the
+            // first is connected with more to send. Its bytes are in the server's kernel buffer
+            // before the first client's second part is even written.
+            try (SocketChannel second = connect(server.port())) {
+                write(second, "second-all\n");
+            }
+            write(first, "first-part-two\n");
+            first.close();
+            server.served(2, WAIT);
+
+            List<String> lines = server.proc().stdoutLines();
+            int a1 = lines.indexOf("first-part-one"), a2 = lines.indexOf("first-part-two");
+            int servedA = indexOf(lines, "SERVED client=1 "), b = lines.indexOf("second-all");
+            assertTrue(a1 >= 0 && a1 < a2 && a2 < servedA && servedA < b,
+                    "the blocking server read the first client to its end before the second:\n" + String.join("\n", lines));
+            assertEquals("30", server.served(1, WAIT).get("bytes"));
+            assertEquals("11", server.served(2, WAIT).get("bytes"));
+        }
+    }
+
+    @Test
+    void aResetIsHandledAndOnlyConnectedClientsStayRegistered() throws Exception {
+        try (Scripts.Server server = Scripts.selectServer("--events");
+             SocketChannel stays = connect(server.port())) {
+            String s = clientNumber(server, stays);
+            SocketChannel resets = connect(server.port());
+            String r = clientNumber(server, resets);
+            write(resets, "some bytes, then a reset\n");
+            server.proc().awaitLine(Pattern.compile("^EVENT read client=" + r + " "), WAIT);
+            resets.setOption(StandardSocketOptions.SO_LINGER, 0); // close() now sends RST, not FIN
+            resets.close();
+            Map<String, String> reset = server.served(Integer.parseInt(r), WAIT);
+            assertEquals("reset", reset.get("ended"));
+            assertEquals("25", reset.get("bytes"));
+
+            // A clean client after the reset is served normally.
+            try (SocketChannel after = connect(server.port())) {
+                write(after, "after\n");
+            }
+            assertEquals("eof", server.served(3, WAIT).get("ended"));
+
+            server.proc().signal("TERM");
+            server.proc().waitFor(WAIT);
+            Map<String, String> total = server.proc().last("TOTAL");
+            assertEquals("1", total.get("registered"), "only the client still connected: " + total);
+            assertEquals("stopped", server.served(Integer.parseInt(s), WAIT).get("ended"));
+            assertFalse(server.proc().output().contains("Exception"), server.proc().output());
+        }
+    }
+
+    @Test
+    void badPortIsOneLineAndExitCode2() {
+        Scripts.Proc run = Scripts.start("SelectServer", "abc");
+        assertEquals(2, run.waitFor(WAIT));
+        assertEquals(1, run.stderrLines().size(), run.output());
+        assertTrue(run.stderr().startsWith("select-server: bad port 'abc' (expected 0 to 65535); usage: select-server"), run.stderr());
+    }
+
+    // The server prints "EVENT accept client=N peer=IP:PORT": find N for this socket.
+    static String clientNumber(Scripts.Server server, SocketChannel sock) throws IOException {
+        int port = ((InetSocketAddress) sock.getLocalAddress()).getPort();
+        return server.proc().awaitLine(Pattern.compile("^EVENT accept client=(\\d+) peer=127\\.0\\.0\\.1:" + port + " "), WAIT).group(1);
+    }
+
+    static byte[] payload(int i) {
+        String head = "client " + i + "\n";
+        int size = head.length() + 100 + (i * 7919) % 30_000;
+        byte[] bytes = new byte[size];
+        byte[] h = head.getBytes(StandardCharsets.US_ASCII), foobar = "foobar\n".getBytes(StandardCharsets.US_ASCII);
+        for (int k = 0; k < size; k++) bytes[k] = k < h.length ? h[k] : foobar[(k + i) % foobar.length];
+        return bytes;
+    }
+
+    static String crc(byte[] bytes) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes);
+        return String.format("%08x", crc.getValue());
+    }
+
+    static int indexOf(List<String> lines, String prefix) {
+        for (int i = 0; i < lines.size(); i++) if (lines.get(i).startsWith(prefix)) return i;
+        return -1;
+    }
+
+    static SocketChannel connect(int port) throws IOException {
+        return SocketChannel.open(new InetSocketAddress("localhost", port));
+    }
+
+    static void write(SocketChannel sock, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        write(sock, bytes, 0, bytes.length);
+    }
+
+    static void write(SocketChannel sock, byte[] bytes, int from, int to) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes, from, to - from);
+        while (buffer.hasRemaining()) sock.write(buffer);
+    }
+}
