@@ -1,0 +1,130 @@
+package nbio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Step 6, event-loop: one thread drives two senders and a ticker; every byte arrives, and the loop mostly sleeps. */
+@Timeout(120)
+class EventLoopTest {
+    static final Duration RUN = Duration.ofSeconds(60);
+    static final int SIZE = 32 * 1024 * 1024;
+    static final String READ_RATE = "24"; // MiB/s per server: far below loopback speed, so both senders stall for ~1 s
+    static final Pattern TICK = Pattern.compile("^event-loop: +[\\d.]+ s +tick +(\\d+): (.*)$");
+
+    @Test
+    void twoSendersAndATickerShareOneThreadAgainstTwoSlowReaders() {
+        try (Scripts.Server one = Scripts.server("--read-rate", READ_RATE);
+             Scripts.Server two = Scripts.server("--read-rate", READ_RATE)) {
+            Scripts.Proc loop = Scripts.start("EventLoop", "localhost", one.portArg() + "," + two.portArg(),
+                    String.valueOf(SIZE), "--tick-ms", "20");
+            assertEquals(0, loop.waitFor(RUN), loop.output());
+
+            // Every task finished with every byte, and each server got exactly those bytes.
+            List<Map<String, String>> results = results(loop);
+            assertEquals(2, results.size(), loop.output());
+            for (Map<String, String> result : results) {
+                assertEquals(String.valueOf(SIZE), result.get("bytes"), result.toString());
+                assertEquals("held", result.get("assertion"));
+                Scripts.Server server = result.get("port").equals(one.portArg()) ? one : two;
+                Map<String, String> served = server.served(1, RUN);
+                assertEquals(result.get("bytes"), served.get("bytes"), "bytes the server received");
+                assertEquals(result.get("crc32"), served.get("crc32"), "crc32 of what the server received");
+                assertEquals("eof", served.get("ended"));
+            }
+            assertTrue(!results.get(0).get("port").equals(results.get(1).get("port")), "one sender per server");
+
+            // One thread did all the socket work, and the two transfers were in flight together.
+            Map<String, String> summary = loop.last("LOOP");
+            assertEquals("1", summary.get("socket_threads"), summary.toString());
+            double start1 = num(results.get(0), "start_ms"), end1 = num(results.get(0), "end_ms");
+            double start2 = num(results.get(1), "start_ms"), end2 = num(results.get(1), "end_ms");
+            assertTrue(start1 < end2 && start2 < end1, "the transfers overlapped: " + results);
+
+            // The ticker kept ticking while both senders waited for room in full socket buffers.
+            List<String> ticks = new ArrayList<>();
+            int bothStalled = 0;
+            for (String line : loop.stdoutLines()) {
+                Matcher m = TICK.matcher(line);
+                if (!m.matches()) continue;
+                ticks.add(line);
+                if (m.group(2).split("\\(buffer full\\)", -1).length - 1 == 2) bothStalled++;
+            }
+            assertEquals(summary.get("ticks"), String.valueOf(ticks.size()), "tick lines");
+            assertTrue(bothStalled >= 3, "ticks while both senders were stalled: " + bothStalled + "\n" + String.join("\n", ticks));
+            assertTrue(Long.parseLong(summary.get("ticks_while_stalled")) >= bothStalled, summary.toString());
+
+            // The loop slept in select() while the readers were slow: its CPU time is a small part of its wall time.
+            double cpu = num(summary, "cpu_ms"), wall = num(summary, "wall_ms");
+            assertTrue(wall >= 200, "the slow readers made the transfer take a while: " + wall + " ms");
+            assertTrue(cpu / wall < 0.2, "loop CPU " + cpu + " ms in " + wall + " ms wall: " + cpu / wall);
+            double tasksCpu = num(results.get(0), "cpu_ms") + num(results.get(1), "cpu_ms");
+            assertTrue(tasksCpu <= cpu + 1, "the tasks' CPU is part of the loop's: " + tasksCpu + " vs " + cpu);
+        }
+    }
+
+    @Test
+    void twoConnectionsToTheSelectServerAreServedSideBySide() {
+        try (Scripts.Server server = Scripts.selectServer()) {
+            int size = 8 * 1024 * 1024;
+            Scripts.Proc loop = Scripts.start("EventLoop", "localhost", server.portArg(), String.valueOf(size));
+            assertEquals(0, loop.waitFor(RUN), loop.output());
+            List<Map<String, String>> results = results(loop);
+            assertEquals(2, results.size(), loop.output());
+            for (Map<String, String> result : results) {
+                Map<String, String> served = Scripts.fields(server.proc().awaitLine(
+                        Pattern.compile("^SERVED .* peer=127\\.0\\.0\\.1:" + result.get("local_port") + "$"), RUN).group());
+                assertEquals(String.valueOf(size), served.get("bytes"));
+                assertEquals(result.get("crc32"), served.get("crc32"));
+            }
+            server.proc().signal("TERM");
+            server.proc().waitFor(RUN);
+            Map<String, String> total = server.proc().last("TOTAL");
+            assertEquals("2", total.get("max_open"), "both connections were open at the server at once");
+            assertEquals("0", total.get("registered"));
+        }
+    }
+
+    @Test
+    void nothingListeningAndBadArgumentsAreOneLine() {
+        try (Scripts.Server server = Scripts.selectServer()) {
+            server.proc().signal("TERM");
+            server.proc().waitFor(RUN);                     // a port that was free a moment ago, now closed
+            Scripts.Proc run = Scripts.start("EventLoop", "localhost", server.portArg(), "1000");
+            assertEquals(1, run.waitFor(RUN), run.output());
+            assertEquals(List.of("event-loop: nothing is listening on localhost:" + server.port()
+                    + ": start `./jbang select-server` (or `./jbang server`) first"), run.stderrLines());
+        }
+        Scripts.Proc bad = Scripts.start("EventLoop", "localhost", "1234,abc");
+        assertEquals(2, bad.waitFor(RUN), bad.output());
+        assertEquals(1, bad.stderrLines().size(), bad.output());
+        assertTrue(bad.stderr().startsWith("event-loop: bad port 'abc' (expected 0 to 65535); usage: event-loop"), bad.stderr());
+    }
+
+    static List<Map<String, String>> results(Scripts.Proc proc) {
+        List<Map<String, String>> results = new ArrayList<>();
+        for (String line : proc.stdoutLines()) {
+            if (line.startsWith("RESULT ")) {
+                Map<String, String> f = Scripts.fields(line);
+                assertEquals("event-loop", f.get("client"));
+                for (String key : List.of("bytes", "requested", "writes", "zero_writes", "selects", "wall_ms", "cpu_ms", "crc32", "assertion")) {
+                    assertTrue(f.containsKey(key), key + " in " + line);
+                }
+                results.add(f);
+            }
+        }
+        return results;
+    }
+
+    static double num(Map<String, String> fields, String key) {
+        return Double.parseDouble(fields.get(key));
+    }
+}
