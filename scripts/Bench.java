@@ -93,7 +93,7 @@ public class Bench {
             "  --conns      the connection counts of part 2",
             "  --total-mib  the bytes every part-2 run sends, shared equally by its connections (default 2048)",
             "  --servers    part-2 servers to run: step1,threads,select,virtual,netty (default all)",
-            "  --slow-rate  the pace of part 1's slow reader (default 10 MiB/s)",
+            "  --slow-rate  the pace of part 1's slow reader (default 5 MiB/s)",
             "  --out DIR    where results.csv, results.json and chart.png go (default target/bench)",
             "Full configuration: about 10 minutes on 2 cores. Every run has a deadline.");
 
@@ -109,7 +109,7 @@ public class Bench {
         long totalBytes = 2048 * MiB;
         long warmBytes = 512 * MiB;
         long clientBytes = 7L * 10 * 1024 * 1024; // the article's 'foobar\n' * 10 * 1024 * 1024
-        double slowRate = 10;                    // MiB/s
+        double slowRate = 5;                     // MiB/s: a slow peer (a 40 Mbit/s link)
         List<String> servers = new ArrayList<>(List.of("step1", "threads", "select", "virtual", "netty"));
         List<Integer> parts = new ArrayList<>(List.of(1, 2, 3));
         Path out = Path.of("target", "bench");
@@ -249,14 +249,17 @@ public class Bench {
         work = Files.createTempDirectory("nbio-bench");
         OUT.println("bench: " + cfg.describe());
         OUT.println("bench: " + machine());
+        OUT.println("bench: " + load("before"));
         stepClasses = compileSteps();
 
         if (cfg.parts.contains(3)) partCeiling();
         if (cfg.parts.contains(1)) partClients();
         if (cfg.parts.contains(2)) partServers();
 
+        String after = load("after");
         computeRatiosAndTargets();
         report();
+        OUT.println("bench: " + after);
         Files.createDirectories(cfg.out);
         writeCsv(cfg.out.resolve("results.csv"));
         writeJson(cfg.out.resolve("results.json"));
@@ -265,6 +268,20 @@ public class Bench {
                 cfg.parts.contains(2) ? ", " + cfg.out.resolve("chart.png") : "", (System.nanoTime() - benchStart) / 1e9);
         deleteTree(work);
         System.exit(0);
+    }
+
+    /** Other work on the machine skews every figure (2 cores here): the load average is recorded before and after. */
+    static String load(String when) {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            row("machine", "load average", when).stat("loadavg_1min").add(Double.parseDouble(f[0]));
+            return String.format(Locale.ROOT, "load average %s the bench: %s (1 min), %s (5 min) on %d cores%s", when, f[0], f[1],
+                    Runtime.getRuntime().availableProcessors(), when.equals("after") ? " (the bench's own load included)"
+                            : Double.parseDouble(f[0]) > 0.5 * Runtime.getRuntime().availableProcessors()
+                            ? ": the machine is busy with other work, so the figures will be lower and noisier than on an idle machine" : "");
+        } catch (IOException | RuntimeException e) {
+            return "load average " + when + " the bench: unknown";
+        }
     }
 
     static boolean overBudget() { return System.nanoTime() - benchStart > cfg.budget.toNanos(); }
@@ -671,13 +688,18 @@ public class Bench {
                 server.expect(Map.of(cfg.clientBytes, expectedCrc(cfg.clientBytes)));
                 // Warm the reader's JVM once (each client is a fresh JVM anyway); discarded.
                 runClient(server, port, "BlockingClient", reader.equals("fast") ? cfg.clientBytes : Math.min(cfg.clientBytes, 4 * MiB));
-                for (String[] client : CLIENTS) {
-                    Row r = row("clients", client[0], reader);
-                    for (int run = 1; run <= cfg.runs && !overBudget(); run++) {
+                // Round-robin: run 1 of every client, then run 2 of every client, ...: drift in the machine's load
+                // hits every client alike.
+                Map<String, Row> byClient = new LinkedHashMap<>();
+                for (String[] client : CLIENTS) byClient.put(client[0], row("clients", client[0], reader));
+                for (int run = 1; run <= cfg.runs && !overBudget(); run++) {
+                    for (String[] client : CLIENTS) {
+                        Row r = byClient.get(client[0]);
+                        if (r.failed) continue;
                         long[] before = server.counters();
                         Map<String, String> res = runClient(server, port, client[1], cfg.clientBytes);
                         long[] after = server.counters();
-                        if (res == null) { r.failed = true; r.note = "no RESULT line: " + server.tail(); break; }
+                        if (res == null) { r.failed = true; r.note = "no RESULT line: " + server.tail(); continue; }
                         double wall = Double.parseDouble(res.get("wall_ms"));
                         long bytes = Long.parseLong(res.get("bytes"));
                         r.stat("bytes").add(bytes);
@@ -691,7 +713,7 @@ public class Bench {
                         boolean intact = after[3] - before[3] == 1 && after[4] == before[4] && after[1] - before[1] == cfg.clientBytes;
                         if (!intact) { r.failed = true; r.note = "the reader did not get every byte intact"; }
                         OUT.printf(Locale.ROOT, "  %-15s run %d: %,d writes (%,d returned 0), %,d selects, %.1f ms CPU, %.1f ms wall; the reader got %,d bytes%s%n",
-                                client[0], run, (long) r.get("writes").values.get(run - 1).doubleValue(), Long.parseLong(res.get("zero_writes")),
+                                client[0], run, Long.parseLong(res.get("writes")), Long.parseLong(res.get("zero_writes")),
                                 Long.parseLong(res.get("selects")), Double.parseDouble(res.get("cpu_ms")), wall, after[1] - before[1],
                                 intact ? ", crc32 ok" : ", NOT INTACT");
                     }
@@ -741,100 +763,125 @@ public class Bench {
         };
     }
 
+    /** One server JVM at one C, with its row of figures. */
+    static final class Cell {
+        final ServerKind kind;
+        final Row row;
+        Child server;
+        int port;
+        long peakThreads;
+        boolean done;
+        Cell(ServerKind kind, Row row) { this.kind = kind; this.row = row; }
+    }
+
+    /**
+     * For each C, a fresh JVM per server (so peak RSS belongs to that C), then rounds: the warm-up of every server, run 1
+     * of every server, run 2 of every server, ... Interleaved so that drift in the machine's load hits every server alike.
+     */
     static void partServers() throws Exception {
         OUT.println();
         OUT.println("== Part 2: servers under C concurrent connections (load generator: one NIO thread in this process) ==");
-        for (ServerKind kind : SERVERS) {
-            if (!cfg.servers.contains(kind.key())) continue;
-            String failedAt = null;
-            for (int c : cfg.conns) {
-                Row r = row("servers", kind.name(), String.valueOf(c));
-                r.stat("conns");
-                List<String> cmd = serverCommand(kind);
-                if (cmd == null) {
-                    r.failed = true;
-                    r.note = kind.key().equals("virtual") ? "skipped: no JDK 21+ found (set NBIO_JAVA21_HOME)" : "missing: scripts/SelectServer.java not found";
-                    OUT.printf("  %-16s C=%-6d %s%n", kind.name(), c, r.note);
-                    continue;
+        Map<String, Integer> failedAt = new HashMap<>();
+        for (int c : cfg.conns) {
+            List<Cell> cells = new ArrayList<>();
+            try {
+                for (ServerKind kind : SERVERS) {
+                    if (!cfg.servers.contains(kind.key())) continue;
+                    Row r = row("servers", kind.name(), String.valueOf(c));
+                    r.stat("conns");
+                    List<String> cmd = serverCommand(kind);
+                    String skip = cmd == null ? (kind.key().equals("virtual") ? "skipped: no JDK 21+ found (set NBIO_JAVA21_HOME)" : "missing: scripts/SelectServer.java not found")
+                            : failedAt.containsKey(kind.key()) ? "not run: it already failed at C=" + failedAt.get(kind.key())
+                            : overBudget() ? "not run: the bench's time budget (" + cfg.budget.toMinutes() + " min) is spent" : null;
+                    if (skip != null) {
+                        r.failed = true;
+                        r.note = skip;
+                        OUT.printf("  %-16s C=%-6d %s%n", kind.name(), c, r.note);
+                        continue;
+                    }
+                    Cell cell = new Cell(kind, r);
+                    try {
+                        cell.server = new Child(kind.name() + "-" + c, cmd);
+                        cell.port = cell.server.awaitPort(Duration.ofSeconds(60));
+                        cells.add(cell);
+                    } catch (Exception e) {
+                        r.failed = true;
+                        r.note = "failed to start: " + e.getMessage();
+                        OUT.println("  " + kind.name() + " C=" + c + ": " + r.note);
+                        if (cell.server != null) cell.server.close();
+                        failedAt.put(kind.key(), c);
+                    }
                 }
-                if (failedAt != null) {
-                    r.failed = true;
-                    r.note = "not run: it already failed at C=" + failedAt;
-                    OUT.printf("  %-16s C=%-6d %s%n", kind.name(), c, r.note);
-                    continue;
+                for (int run = 0; run <= cfg.runs; run++) {
+                    for (Cell cell : cells) {
+                        if (cell.done) continue;
+                        if (!serverRun(cell, c, run)) {
+                            cell.done = true;
+                            failedAt.put(cell.kind.key(), c);
+                        }
+                    }
+                    if (overBudget()) break;
                 }
-                if (overBudget()) {
-                    r.failed = true;
-                    r.note = "not run: the bench's time budget (" + cfg.budget.toMinutes() + " min) is spent";
-                    OUT.printf("  %-16s C=%-6d %s%n", kind.name(), c, r.note);
-                    continue;
+            } finally {
+                for (Cell cell : cells) {
+                    cell.row.stat("rss_mib").add(statusKb(cell.server.pid(), "VmHWM") / 1024.0);
+                    cell.row.stat("threads").add(cell.peakThreads);
+                    cell.server.close();
                 }
-                serverCell(kind, c, cmd, r);
-                if (r.failed) failedAt = String.valueOf(c);
             }
         }
     }
 
-    static void serverCell(ServerKind kind, int conns, List<String> cmd, Row r) throws Exception {
-        try (Child server = new Child(kind.name() + "-" + conns, cmd)) {
-            int port = server.awaitPort(Duration.ofSeconds(60));
-            long pid = server.pid();
-            long peakThreads = 0;
-            for (int run = 0; run <= cfg.runs; run++) {
-                long total = run == 0 ? cfg.warmBytes : cfg.totalBytes;
-                long base = total / conns;
-                Map<Long, Long> crcs = new HashMap<>();
-                crcs.put(base, expectedCrc(base));
-                crcs.put(base + 1, expectedCrc(base + 1));
-                server.expect(crcs);
-                long[] before = server.counters();
-                double cpu0 = cpuSeconds(pid);
-                LoadResult lr;
-                try (ThreadSampler threads = new ThreadSampler(pid)) {
-                    lr = LoadGen.run(port, conns, total, System.nanoTime() + cfg.runDeadline.toNanos());
-                    server.awaitServed(before[0] + conns, System.nanoTime() + (lr.completed == conns ? 10_000_000_000L : 2_000_000_000L));
-                    threads.close();
-                    peakThreads = Math.max(peakThreads, threads.max);
-                }
-                double cpu = cpuSeconds(pid) - cpu0;
-                long[] after = server.counters();
-                long served = after[0] - before[0], servedBytes = after[1] - before[1], intact = after[3] - before[3];
-                double mibs = lr.sent / (double) MiB / (lr.wallNanos / 1e9);
-                boolean ok = lr.completed == conns && served == conns && servedBytes == total && intact == conns && after[2] == before[2];
-                OUT.printf(Locale.ROOT, "  %-16s C=%-6d %-8s %d open at once after %.0f ms; %d/%d completed, %d errors, %d timed out, sent %s, served %s (%d intact), %.0f MiB/s, %.2f s CPU%s%n",
-                        kind.name(), conns, run == 0 ? "warm-up" : "run " + run, lr.connectedAtStart(), lr.connectNanos() / 1e6, lr.completed, conns, lr.errors, lr.timedOut,
-                        size(lr.sent), size(servedBytes), intact, mibs, cpu,
-                        ok ? "" : "  <- " + (lr.firstError != null ? lr.firstError : lr.timedOut > 0 ? "deadline " + cfg.runDeadline.toSeconds() + " s" : "bytes missing"));
-                if (run == 0 && ok) continue; // the warm-up is discarded; a failing warm-up is the cell's result
-                r.stat("conns").add(conns);
-                r.stat("completed").add(lr.completed);
-                r.stat("errors").add(lr.errors);
-                r.stat("timed_out").add(lr.timedOut);
-                r.stat("bytes_planned").add(total);
-                r.stat("bytes_sent").add(lr.sent);
-                r.stat("bytes_served").add(servedBytes);
-                r.stat("intact").add(intact);
-                r.stat("wall_ms").add(lr.wallNanos / 1e6);
-                r.stat("connect_ms").add(lr.connectNanos() / 1e6);
-                r.stat("open_at_once").add(lr.connectedAtStart());
-                r.stat("mib_s").add(mibs);
-                r.stat("server_cpu_s").add(cpu);
-                if (!ok) {
-                    r.failed = true;
-                    r.note = (run == 0 ? "failed in the warm-up: " : "failed: ") + lr.completed + "/" + conns + " completed, " + lr.errors + " errors, "
-                            + lr.timedOut + " timed out" + (lr.firstError != null ? " (" + lr.firstError + ")" : "")
-                            + (lr.timedOut > 0 ? " (deadline " + cfg.runDeadline.toSeconds() + " s)" : "");
-                    break;
-                }
-                if (overBudget()) break;
-            }
-            r.stat("rss_mib").add(statusKb(pid, "VmHWM") / 1024.0);
-            r.stat("threads").add(peakThreads);
-        } catch (Exception e) {
-            r.failed = true;
-            r.note = "failed: " + e.getMessage();
-            OUT.println("  " + kind.name() + " C=" + conns + ": " + r.note);
+    /** One run (run 0: the warm-up) of one server at C = {@code conns}; false if it failed. */
+    static boolean serverRun(Cell cell, int conns, int run) throws IOException, InterruptedException {
+        Child server = cell.server;
+        Row r = cell.row;
+        long pid = server.pid();
+        long total = run == 0 ? cfg.warmBytes : cfg.totalBytes;
+        long base = total / conns;
+        Map<Long, Long> crcs = new HashMap<>();
+        crcs.put(base, expectedCrc(base));
+        crcs.put(base + 1, expectedCrc(base + 1));
+        server.expect(crcs);
+        long[] before = server.counters();
+        double cpu0 = cpuSeconds(pid);
+        LoadResult lr;
+        try (ThreadSampler threads = new ThreadSampler(pid)) {
+            lr = LoadGen.run(cell.port, conns, total, System.nanoTime() + cfg.runDeadline.toNanos());
+            server.awaitServed(before[0] + conns, System.nanoTime() + (lr.completed == conns ? 10_000_000_000L : 2_000_000_000L));
+            threads.close();
+            cell.peakThreads = Math.max(cell.peakThreads, threads.max);
         }
+        double cpu = cpuSeconds(pid) - cpu0;
+        long[] after = server.counters();
+        long served = after[0] - before[0], servedBytes = after[1] - before[1], intact = after[3] - before[3];
+        double mibs = lr.sent / (double) MiB / (lr.wallNanos / 1e9);
+        boolean ok = lr.completed == conns && served == conns && servedBytes == total && intact == conns && after[2] == before[2];
+        OUT.printf(Locale.ROOT, "  %-16s C=%-6d %-8s %d open at once after %.0f ms; %d/%d completed, %d errors, %d timed out, sent %s, served %s (%d intact), %.0f MiB/s, %.2f s CPU%s%n",
+                cell.kind.name(), conns, run == 0 ? "warm-up" : "run " + run, lr.connectedAtStart(), lr.connectNanos() / 1e6, lr.completed, conns, lr.errors, lr.timedOut,
+                size(lr.sent), size(servedBytes), intact, mibs, cpu,
+                ok ? "" : "  <- " + (lr.firstError != null ? lr.firstError : lr.timedOut > 0 ? "deadline " + cfg.runDeadline.toSeconds() + " s" : "bytes missing"));
+        if (run == 0 && ok) return true; // the warm-up is discarded; a failing warm-up is the cell's result
+        r.stat("conns").add(conns);
+        r.stat("completed").add(lr.completed);
+        r.stat("errors").add(lr.errors);
+        r.stat("timed_out").add(lr.timedOut);
+        r.stat("bytes_planned").add(total);
+        r.stat("bytes_sent").add(lr.sent);
+        r.stat("bytes_served").add(servedBytes);
+        r.stat("intact").add(intact);
+        r.stat("wall_ms").add(lr.wallNanos / 1e6);
+        r.stat("connect_ms").add(lr.connectNanos() / 1e6);
+        r.stat("open_at_once").add(lr.connectedAtStart());
+        r.stat("mib_s").add(mibs);
+        r.stat("server_cpu_s").add(cpu);
+        if (!ok) {
+            r.failed = true;
+            r.note = (run == 0 ? "failed in the warm-up: " : "failed: ") + lr.completed + "/" + conns + " completed, " + lr.errors + " errors, "
+                    + lr.timedOut + " timed out" + (lr.firstError != null ? " (" + lr.firstError + ")" : "")
+                    + (lr.timedOut > 0 ? " (deadline " + cfg.runDeadline.toSeconds() + " s)" : "");
+        }
+        return ok;
     }
 
     record LoadResult(int completed, int errors, int timedOut, long sent, long wallNanos, long connectNanos, int connectedAtStart,
