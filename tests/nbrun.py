@@ -15,6 +15,7 @@
 The kernelspecs come from JUPYTER_PATH (tests/setup-notebooks installs nbio-ijava and
 nbio-rapaio into tests/target/jupyter; notebooks/regenerate sets JUPYTER_PATH to it).
 """
+import asyncio
 import hashlib
 import os
 import sys
@@ -65,13 +66,47 @@ def coalesce_streams(nb):
         cell["outputs"] = merged
 
 
-def run(path, kernel, timeout):
-    nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, kernel_name=kernel, timeout=timeout, allow_errors=True,
-                            record_timing=False, startup_timeout=120,
-                            resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}})
-    start = time.monotonic()
-    client.execute()
+class SettlingClient(NotebookClient):
+    """Waits a moment between starting the kernel and talking to it.
+
+    rapaio-jupyter-kernel (2.3.0 and 3.0.1) binds its sockets before it installs its message
+    handlers; a kernel_info_request that arrives in between kills its shell thread with a
+    NullPointerException, and the kernel never answers. Jupyter clients send that request at
+    once, so without a pause the race is lost now and then, more often on a busy machine."""
+    settle_seconds = 0.0
+
+    async def async_start_new_kernel(self, **kwargs):
+        await super().async_start_new_kernel(**kwargs)
+        if self.settle_seconds:
+            await asyncio.sleep(self.settle_seconds)
+
+
+def settle_seconds_for(kernel):
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+        argv = KernelSpecManager().get_kernel_spec(kernel).argv
+        return 3.0 if any("rapaio" in part for part in argv) else 0.0
+    except Exception:
+        return 0.0
+
+
+def run(path, kernel, timeout, attempts=3):
+    settle = settle_seconds_for(kernel)
+    for attempt in range(1, attempts + 1):
+        nb = nbformat.read(path, as_version=4)
+        client = SettlingClient(nb, kernel_name=kernel, timeout=timeout, allow_errors=True,
+                                record_timing=False, startup_timeout=60,
+                                resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}})
+        client.settle_seconds = settle
+        start = time.monotonic()
+        try:
+            client.execute()
+            break
+        except RuntimeError as e:   # the kernel did not start: "Kernel didn't respond", "Kernel died"
+            if attempt == attempts or not ("Kernel" in str(e) and ("respond" in str(e) or "died" in str(e))):
+                raise
+            print(f"nbrun: {kernel} did not start for {os.path.basename(path)} ({e}); starting it again",
+                  file=sys.stderr)
     seconds = time.monotonic() - start
     coalesce_streams(nb)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
