@@ -6,6 +6,7 @@
 //FILES BlockingClient.java
 //FILES RetryClient.java
 //FILES SelectClient.java
+//FILES SelectServer.java
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
