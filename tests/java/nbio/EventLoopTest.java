@@ -74,8 +74,8 @@ class EventLoopTest {
     @Test
     void twoConnectionsToTheSelectServerAreServedSideBySide() {
         try (Scripts.Server server = Scripts.selectServer()) {
-            int size = 8 * 1024 * 1024;
-            Scripts.Proc loop = Scripts.start("EventLoop", "localhost", server.portArg(), String.valueOf(size));
+            int size = 73_400_320;                              // the default: the article's 'foobar\n' * 10 * 1024 * 1024
+            Scripts.Proc loop = Scripts.start("EventLoop", "localhost", server.portArg());
             assertEquals(0, loop.waitFor(RUN), loop.output());
             List<Map<String, String>> results = results(loop);
             assertEquals(2, results.size(), loop.output());

@@ -135,6 +135,15 @@ public final class Scripts {
         return Proc.start(List.of(command), ROOT, env);
     }
 
+    /**
+     * The environment in which ./jbang runs this script without downloading a JDK: for a script
+     * marked //JAVA 21+ (virtual-threads), JAVA_HOME names a JDK 21+ from this machine.
+     */
+    public static Map<String, String> jbangEnv(String script) {
+        int need = requiredJava(script);
+        return need <= 17 ? Map.of() : Map.of("JAVA_HOME", javaHome(need).toString());
+    }
+
     /** Starts the step-6 select-server on an ephemeral port and waits until it listens. */
     public static Server selectServer(String... extraArgs) {
         List<String> args = new ArrayList<>(List.of("0", "--no-progress"));

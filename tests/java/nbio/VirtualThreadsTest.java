@@ -131,6 +131,26 @@ class VirtualThreadsTest {
             assertEquals("held", run.last("RESULT").get("assertion"));
             assertFalse(run.output().toLowerCase().contains("download"), run.output());
         }
+        assertEquals(Map.of("JAVA_HOME", jdk.toString()), Scripts.jbangEnv("VirtualThreads"));
+        // And without JBang, the source launcher of that JDK.
+        Scripts.Proc help = Scripts.command(jdk.resolve("bin/java").toString(), "scripts/VirtualThreads.java", "--help");
+        assertEquals(0, help.waitFor(RUN), help.output());
+        assertTrue(help.stdout().startsWith("usage: virtual-threads"), help.output());
+    }
+
+    /** As the README says, JBang does not look in /usr/lib/jvm: with a fresh JBANG_DIR, offline, it finds no JDK 21+. */
+    @Test
+    void withoutJavaHomeOrALinkJbangFindsNoJdk21() throws IOException {
+        assumeTrue(Runtime.version().feature() < 21, "the JVM running the tests is itself 21+");
+        Path jbangDir = Files.createTempDirectory("nbio-jbang-");
+        try {
+            Map<String, String> env = Map.of("JBANG_DIR", jbangDir.toString(), "JAVA_HOME", System.getProperty("java.home"));
+            Scripts.Proc run = Scripts.commandWithEnv(env, "./jbang", "--offline", "virtual-threads", "--help");
+            assertTrue(run.waitFor(RUN) != 0, run.output());
+            assertTrue(run.output().contains("No suitable JDK was found for requested version: 21"), run.output());
+        } finally {
+            deleteTree(jbangDir);
+        }
     }
 
     /** The README's other way: link the JDK into JBang once (here into a throwaway JBANG_DIR). */
@@ -148,10 +168,14 @@ class VirtualThreadsTest {
             assertTrue(help.stdout().startsWith("usage: virtual-threads"), help.output());
             assertFalse(help.output().toLowerCase().contains("download"), help.output());
         } finally {
-            try (Stream<Path> files = Files.walk(jbangDir)) {
-                // Links are deleted, never followed: the JDK itself stays where it is.
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-            }
+            deleteTree(jbangDir);
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            // Links are deleted, never followed: a linked JDK itself stays where it is.
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
     }
 
