@@ -96,6 +96,8 @@ public class EventLoop {
         System.out.printf("%s: one thread, one Selector: %d senders of %,d bytes each to %s:%s, and a tick every %d ms%n",
                 NAME, senders, size, host, ports.size() == 1 ? ports.get(0) : ports.toString().replace(" ", ""), tickMs);
 
+        System.out.printf("%s: each tick shows how far every sender got, whether its socket buffer is full (it waits for room)"
+                + " and how many turns the loop gave it since the last tick%n", NAME);
         List<Task> tasks = new ArrayList<>(sending);
         tasks.add(ticker);
         loop.onCtrlC();
@@ -113,6 +115,7 @@ public class EventLoop {
         }
         if (loop.signalled) {
             for (Sender s : sending) {
+                if (s.channel != null) s.channel.close();
                 if (!s.done) System.err.printf("%s: %s: stopped by a signal after the kernel had accepted %d of %d bytes: transfer cut short%n",
                         NAME, s.name, s.buffer.position(), size);
             }
@@ -147,8 +150,6 @@ public class EventLoop {
             timeoutNanos = timeoutSeconds * 1_000_000_000L;
         }
 
-        long millis() { return (System.nanoTime() - startNanos) / 1_000_000; }
-
         void run(List<Task> tasks) throws IOException {
             startNanos = System.nanoTime();
             long cpuStart = cpuNanos();
@@ -156,7 +157,9 @@ public class EventLoop {
             Map<Task, Wait> pending = new LinkedHashMap<>();
             for (Task task : tasks) pending.put(task, Wait.until(startNanos));
             List<Task> due = new ArrayList<>();
-            while (!signalled && pending.keySet().stream().anyMatch(t -> !t.background())) {
+            while (pending.keySet().stream().anyMatch(t -> !t.background())) {
+                if (Thread.currentThread().isInterrupted()) signalled = true; // an interrupt wakes select() too
+                if (signalled) break;
                 // Sleep until a socket is ready or the nearest deadline comes, whichever is first.
                 long nearest = Long.MAX_VALUE;
                 for (Wait w : pending.values()) nearest = Math.min(nearest, w.deadline());
@@ -331,7 +334,7 @@ public class EventLoop {
                 if (!s.done) {
                     pending++;
                     if (s.full) stalled++;
-                    state.append(s.full ? " (buffer full)" : " (sending)").append(" +").append(s.resumesSinceTick);
+                    state.append(s.full ? " (buffer full, " : " (sending, ").append(s.resumesSinceTick).append(" turns)");
                 } else {
                     state.append(" (done)");
                 }

@@ -40,6 +40,7 @@ public class SelectServer {
     static boolean events;
 
     public static void main(String[] args) throws IOException {
+        stopping = false; events = false; clients = open = maxOpen = 0; totalBytes = 0; // fresh if run twice in one JVM
         int port = 1234;
         boolean progress = System.console() != null, bindAll = false;
         for (String arg : args) {
@@ -80,7 +81,8 @@ public class SelectServer {
         // One thread, so one buffer serves every client: each read empties it before the next.
         ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
         long lastShown = 0;
-        while (!stopping) {
+        // An interrupt (how a program that runs this in a thread stops it) also wakes select().
+        while (!stopping && !Thread.currentThread().isInterrupted()) {
             selector.select(progress ? 250 : 0);                 // sleeps until some socket is ready
             Iterator<SelectionKey> ready = selector.selectedKeys().iterator();
             while (ready.hasNext()) {

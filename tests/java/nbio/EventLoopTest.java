@@ -56,7 +56,7 @@ class EventLoopTest {
                 Matcher m = TICK.matcher(line);
                 if (!m.matches()) continue;
                 ticks.add(line);
-                if (m.group(2).split("\\(buffer full\\)", -1).length - 1 == 2) bothStalled++;
+                if (m.group(2).split("\\(buffer full, ", -1).length - 1 == 2) bothStalled++;
             }
             assertEquals(summary.get("ticks"), String.valueOf(ticks.size()), "tick lines");
             assertTrue(bothStalled >= 3, "ticks while both senders were stalled: " + bothStalled + "\n" + String.join("\n", ticks));
@@ -90,6 +90,22 @@ class EventLoopTest {
             Map<String, String> total = server.proc().last("TOTAL");
             assertEquals("2", total.get("max_open"), "both connections were open at the server at once");
             assertEquals("0", total.get("registered"));
+        }
+    }
+
+    @Test
+    void ctrlCSaysHowFarEachSenderGot() {
+        try (Scripts.Server server = Scripts.server("--read-rate", "1")) {
+            Scripts.Proc loop = Scripts.start("EventLoop", "localhost", server.portArg(), String.valueOf(SIZE));
+            loop.awaitLine(Pattern.compile("send-2 +socket full after "), RUN);
+            loop.signal("INT");
+            assertEquals(130, loop.waitFor(RUN), loop.output());
+            List<String> err = loop.stderrLines();
+            assertEquals(2, err.size(), loop.output());
+            for (int n = 1; n <= 2; n++) {
+                assertTrue(err.get(n - 1).matches("event-loop: send-" + n + ": stopped by a signal after the kernel had accepted \\d+ of "
+                        + SIZE + " bytes: transfer cut short"), err.get(n - 1));
+            }
         }
     }
 

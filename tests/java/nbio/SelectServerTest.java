@@ -149,8 +149,8 @@ class SelectServerTest {
             }
             assertEquals("eof", server.served(3, WAIT).get("ended"));
 
-            server.proc().signal("TERM");
-            server.proc().waitFor(WAIT);
+            server.proc().signal("INT");                       // Ctrl-C
+            assertEquals(130, server.proc().waitFor(WAIT), "exit code after SIGINT");
             Map<String, String> total = server.proc().last("TOTAL");
             assertEquals("1", total.get("registered"), "only the client still connected: " + total);
             assertEquals("stopped", server.served(Integer.parseInt(s), WAIT).get("ended"));
