@@ -35,12 +35,15 @@ public class SelectServer {
     }
 
     static volatile boolean stopping;
+    static SelectionKey acceptKey;
+    static boolean acceptPaused;
+    static long acceptPauses;
     static int clients, open, maxOpen;
     static long totalBytes;
     static boolean events;
 
     public static void main(String[] args) throws IOException {
-        stopping = false; events = false; clients = open = maxOpen = 0; totalBytes = 0; // fresh if run twice in one JVM
+        stopping = acceptPaused = events = false; clients = open = maxOpen = 0; totalBytes = acceptPauses = 0; // fresh if run twice in one JVM
         int port = 1234;
         boolean progress = System.console() != null, bindAll = false;
         for (String arg : args) {
@@ -64,7 +67,7 @@ public class SelectServer {
             fail(1, "port " + port + " on " + where + " is already in use (is another server running?)");
         }
         listener.configureBlocking(false);                       // accept() returns null instead of waiting
-        listener.register(selector, SelectionKey.OP_ACCEPT);     // wake me when a client connects
+        acceptKey = listener.register(selector, SelectionKey.OP_ACCEPT); // wake me when a client connects
         if (bindAll) System.err.println(NAME + ": warning: listening on every network interface: other machines can connect");
         System.out.printf("%s: listening on %s:%d, every client at once, one thread; Ctrl-C to stop%n", NAME, where,
                 ((InetSocketAddress) listener.getLocalAddress()).getPort());
@@ -113,13 +116,30 @@ public class SelectServer {
         selector.close();
         System.out.printf("%s: stopped; served %d clients, %,d bytes in total, at most %,d at once; %d still connected at the stop%n",
                 NAME, clients, totalBytes, maxOpen, registered);
-        System.out.printf("TOTAL clients=%d bytes=%d max_open=%d registered=%d%n", clients, totalBytes, maxOpen, registered);
+        System.out.printf("TOTAL clients=%d bytes=%d max_open=%d registered=%d accept_pauses=%d%n",
+                clients, totalBytes, maxOpen, registered, acceptPauses);
         try { Runtime.getRuntime().removeShutdownHook(onCtrlC); } catch (IllegalStateException alreadyExiting) { }
     }
 
     // OP_ACCEPT: take every client waiting in the queue, not just one, then go back to select().
     static void acceptAll(ServerSocketChannel listener, Selector selector) throws IOException {
-        for (SocketChannel conn; (conn = listener.accept()) != null; ) {
+        while (true) {
+            SocketChannel conn;
+            try {
+                conn = listener.accept();
+            } catch (IOException e) {
+                // Out of file descriptors ("Too many open files"). The client stays in the queue and
+                // the listener stays "acceptable", so select() would return at once, again and again:
+                // a busy loop. Stop watching for new clients until one of the connected ones goes.
+                acceptKey.interestOps(0);
+                acceptPaused = true;
+                if (acceptPauses++ == 0) {
+                    System.out.printf("%s: cannot accept more clients (%s) with %,d open: new clients wait in the"
+                            + " queue until one goes%n", NAME, e.getMessage(), open);
+                }
+                return;
+            }
+            if (conn == null) return;                                    // nobody else is waiting
             Client client = new Client(++clients, peerOf(conn));
             try {
                 conn.configureBlocking(false);
@@ -165,6 +185,10 @@ public class SelectServer {
         key.cancel();
         try { key.channel().close(); } catch (IOException ignored) { }
         open--;
+        if (acceptPaused && !stopping) {                            // a descriptor is free again: accept again
+            acceptPaused = false;
+            acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+        }
         double seconds = (System.nanoTime() - client.start) / 1e9;
         System.out.printf("%s: client %d done: %,d bytes in %,d reads, %.3f s, crc32=%08x%s; %,d still open%n",
                 NAME, client.number, client.bytes, client.reads, seconds, client.crc.getValue(),

@@ -131,7 +131,8 @@ public class VirtualThreads {
                 fail(1, "nothing is listening on " + host + ":" + port + ": start `./jbang select-server` first");
             }
             String why = e == null ? "still not done after " + timeoutSeconds + " s (see --timeout)"
-                    : e instanceof SocketTimeoutException ? "no answer within " + timeoutSeconds + " s"
+                    : e instanceof SocketTimeoutException ? "no answer within " + timeoutSeconds + " s; the step-1 server takes"
+                            + " one client at a time and queues only 5: use select-server"
                     : String.valueOf(e.getMessage()).contains("Too many open files")
                     ? "too many open files (this process may open fewer sockets: see `ulimit -n`, or use fewer --connections)"
                     : e.getClass().getSimpleName() + ": " + e.getMessage();

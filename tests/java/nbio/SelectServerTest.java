@@ -159,6 +159,46 @@ class SelectServerTest {
     }
 
     @Test
+    void atItsOpenFileLimitItStopsAcceptingUntilAClientGoes() throws Exception {
+        // A server process allowed only 64 open files (the JVM itself holds a few dozen).
+        Scripts.Proc proc = Scripts.command("bash", "-c", "ulimit -n 64 && exec java scripts/SelectServer.java 0 --no-progress");
+        int port = Integer.parseInt(proc.awaitLine(Pattern.compile("listening on localhost:(\\d+)"), WAIT).group(1));
+        try (Scripts.Server server = new Scripts.Server(proc, port)) {
+            int clients = 100;
+            List<SocketChannel> socks = new ArrayList<>();
+            Map<String, byte[]> payloadByPeer = new HashMap<>();
+            try {
+                for (int i = 0; i < clients; i++) {                // the kernel completes all 100 connections
+                    SocketChannel sock = connect(port);
+                    socks.add(sock);
+                    payloadByPeer.put("127.0.0.1:" + ((InetSocketAddress) sock.getLocalAddress()).getPort(), payload(i));
+                    write(sock, payload(i), 0, payload(i).length);
+                }
+                proc.awaitLine(Pattern.compile("^select-server: cannot accept more clients \\(Too many open files\\) with \\d+ open"), WAIT);
+            } finally {
+                for (SocketChannel sock : socks) sock.close();   // as clients go, the waiting ones get in
+            }
+            int from = 0;
+            for (int n = 0; n < clients; n++) {
+                Scripts.Proc.Found found = proc.awaitLineFrom(from, SERVED, WAIT);
+                from = found.index() + 1;
+                Map<String, String> served = Scripts.fields(found.matcher().group());
+                byte[] sent = payloadByPeer.remove(served.get("peer"));
+                assertTrue(sent != null, "unknown or repeated peer: " + served);
+                assertEquals(String.valueOf(sent.length), served.get("bytes"));
+                assertEquals(crc(sent), served.get("crc32"));
+            }
+            proc.signal("TERM");
+            proc.waitFor(WAIT);
+            Map<String, String> total = proc.last("TOTAL");
+            assertEquals(String.valueOf(clients), total.get("clients"));
+            assertTrue(Long.parseLong(total.get("accept_pauses")) >= 1, total.toString());
+            assertTrue(Integer.parseInt(total.get("max_open")) < clients, "it never held all 100 at once: " + total);
+            assertFalse(proc.output().contains("Exception"), proc.output());
+        }
+    }
+
+    @Test
     void badPortIsOneLineAndExitCode2() {
         Scripts.Proc run = Scripts.start("SelectServer", "abc");
         assertEquals(2, run.waitFor(WAIT));
