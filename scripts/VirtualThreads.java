@@ -86,6 +86,11 @@ public class VirtualThreads {
         int timeoutMs = timeoutSeconds * 1000;
         long cpuStart = processCpuNanos(), start = System.nanoTime();
 
+        // Ctrl-C: say how far it got (the JVM then exits; the kernel closes every socket).
+        Thread onCtrlC = new Thread(() -> System.err.printf("%s: stopped by a signal: %d of %d connections had sent everything,"
+                + " the kernel accepted %d of %d bytes: transfer cut short%n", NAME, done.get(), n, sent.get(), (long) n * bytesEach));
+        Runtime.getRuntime().addShutdownHook(onCtrlC);
+
         // The one Java 21 call, looked up by name so that this file still compiles on 17.
         ExecutorService virtualThreads = (ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
         for (int i = 0; i < n; i++) {
@@ -99,9 +104,12 @@ public class VirtualThreads {
                     carriers.add(carrierOf(Thread.currentThread()));
                     go.await();                              // every connection is open before any sends
                     OutputStream out = socket.getOutputStream();
-                    out.write(data);                         // blocks while the socket buffer is full: parks again
-                    writes.incrementAndGet();
-                    sent.addAndGet(bytesEach);
+                    for (int off = 0; off < bytesEach; off += 64 * 1024) {
+                        int len = Math.min(64 * 1024, bytesEach - off);
+                        out.write(data, off, len);           // blocks while the socket buffer is full: parks again
+                        writes.incrementAndGet();
+                        sent.addAndGet(len);
+                    }
                     done.incrementAndGet();
                 } catch (Exception e) {
                     failed.incrementAndGet();
@@ -123,6 +131,7 @@ public class VirtualThreads {
         boolean finished = allIn && virtualThreads.awaitTermination(timeoutSeconds, TimeUnit.SECONDS);
         pollerThreads(pollers);                              // the JDK starts its pollers when a thread first parks on a socket
         long wallNanos = System.nanoTime() - start, cpu = processCpuNanos() - cpuStart;
+        Runtime.getRuntime().removeShutdownHook(onCtrlC);
 
         if (!finished || failed.get() > 0) {
             virtualThreads.shutdownNow();

@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -71,8 +72,8 @@ class VirtualThreadsTest {
     @Test
     void aWriteThatCannotGoOnParksItsVirtualThreadAndThePollerWakesIt() {
         // The step-1 server reads one client at a time, slowly: the second and third connections'
-        // 16 MB cannot fit in the kernel's buffers, so their blocking writes must wait.
-        int size = 16_000_000;
+        // 8 MB cannot fit in the kernel's buffers, so their blocking writes must wait.
+        int size = 8_000_000;
         try (Scripts.Server server = Scripts.server("--read-rate", "200")) {
             Scripts.Proc client = Scripts.startWith(Scripts.javaHome(21), "VirtualThreads", "localhost", server.portArg(),
                     String.valueOf(size), "--connections", "3");
@@ -105,6 +106,24 @@ class VirtualThreadsTest {
         assertEquals(1, launcher.waitFor(RUN), launcher.output());
         assertTrue(launcher.stderr().startsWith("virtual-threads: needs Java 21 or newer"), launcher.output());
         assertFalse(launcher.output().contains("error:") || launcher.output().contains("Exception"), launcher.output());
+    }
+
+    @Test
+    void ctrlCSaysHowFarItGot() {
+        try (Scripts.Server server = Scripts.server("--read-rate", "1")) {
+            Scripts.Proc client = Scripts.startWith(Scripts.javaHome(21), "VirtualThreads", "localhost", server.portArg(),
+                    "16000000", "--connections", "2");
+            client.awaitLine(Pattern.compile("^virtual-threads: 2 connections to "), RUN);
+            server.proc().awaitLine(Pattern.compile("^server: client 1 connected"), RUN); // sending is under way
+            client.signal("INT");
+            assertEquals(130, client.waitFor(RUN), client.output());
+            assertEquals(1, client.stderrLines().size(), client.output());
+            Matcher m = Pattern.compile("virtual-threads: stopped by a signal: 0 of 2 connections had sent everything,"
+                    + " the kernel accepted (\\d+) of 32000000 bytes: transfer cut short").matcher(client.stderr());
+            assertTrue(m.matches(), client.stderr());
+            long accepted = Long.parseLong(m.group(1));
+            assertTrue(accepted > 0 && accepted < 32_000_000, "a part, in 64 KiB writes: " + accepted);
+        }
     }
 
     @Test
