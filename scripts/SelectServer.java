@@ -43,7 +43,7 @@ public class SelectServer {
     static boolean events;
 
     public static void main(String[] args) throws IOException {
-        stopping = acceptPaused = events = false; clients = open = maxOpen = 0; totalBytes = acceptPauses = 0; // fresh if run twice in one JVM
+        stopping = acceptPaused = events = progressShown = false; clients = open = maxOpen = 0; totalBytes = acceptPauses = 0; // fresh if run twice in one JVM
         int port = 1234;
         boolean progress = System.console() != null, bindAll = false;
         for (String arg : args) {
@@ -69,7 +69,7 @@ public class SelectServer {
         listener.configureBlocking(false);                       // accept() returns null instead of waiting
         acceptKey = listener.register(selector, SelectionKey.OP_ACCEPT); // wake me when a client connects
         if (bindAll) System.err.println(NAME + ": warning: listening on every network interface: other machines can connect");
-        System.out.printf("%s: listening on %s:%d, every client at once, one thread; Ctrl-C to stop%n", NAME, where,
+        say("%s: listening on %s:%d, every client at once, one thread; Ctrl-C to stop%n", NAME, where,
                 ((InetSocketAddress) listener.getLocalAddress()).getPort());
 
         // Ctrl-C (or SIGTERM): wake select() and let the loop below close everything and report.
@@ -99,13 +99,13 @@ public class SelectServer {
             }
             if (progress && System.nanoTime() - lastShown > 200_000_000L) {
                 System.out.printf("\r  %,d clients open, %,d served, %,d bytes ", open, clients - open, totalBytes);
+                progressShown = true;
                 lastShown = System.nanoTime();
             }
         }
 
         // Stopping. First count the clients still registered: every client that went (EOF or
         // reset) must have left the selector, so with nobody connected this is 0. Then close them.
-        if (progress) System.out.println();
         selector.selectNow();                                    // let the selector drop cancelled keys
         int registered = 0;
         for (SelectionKey key : selector.keys()) if (key.isValid() && key.channel() != listener) registered++;
@@ -114,9 +114,9 @@ public class SelectServer {
         }
         listener.close();
         selector.close();
-        System.out.printf("%s: stopped; served %d clients, %,d bytes in total, at most %,d at once; %d still connected at the stop%n",
+        say("%s: stopped; served %d clients, %,d bytes in total, at most %,d at once; %d still connected at the stop%n",
                 NAME, clients, totalBytes, maxOpen, registered);
-        System.out.printf("TOTAL clients=%d bytes=%d max_open=%d registered=%d accept_pauses=%d%n",
+        say("TOTAL clients=%d bytes=%d max_open=%d registered=%d accept_pauses=%d%n",
                 clients, totalBytes, maxOpen, registered, acceptPauses);
         try { Runtime.getRuntime().removeShutdownHook(onCtrlC); } catch (IllegalStateException alreadyExiting) { }
     }
@@ -134,7 +134,7 @@ public class SelectServer {
                 acceptKey.interestOps(0);
                 acceptPaused = true;
                 if (acceptPauses++ == 0) {
-                    System.out.printf("%s: cannot accept more clients (%s) with %,d open: new clients wait in the"
+                    say("%s: cannot accept more clients (%s) with %,d open: new clients wait in the"
                             + " queue until one goes%n", NAME, e.getMessage(), open);
                 }
                 return;
@@ -146,11 +146,11 @@ public class SelectServer {
                 conn.register(selector, SelectionKey.OP_READ, client);   // wake me when it sends (or closes)
             } catch (IOException e) {                                    // gone before we got to it
                 conn.close();
-                System.out.printf("SERVED client=%d bytes=0 reads=0 ms=0.0 crc32=00000000 ended=reset peer=%s%n", client.number, client.peer);
+                say("SERVED client=%d bytes=0 reads=0 ms=0.0 crc32=00000000 ended=reset peer=%s%n", client.number, client.peer);
                 continue;
             }
             maxOpen = Math.max(maxOpen, ++open);
-            if (events) System.out.printf("EVENT accept client=%d peer=%s open=%d%n", client.number, client.peer, open);
+            if (events) say("EVENT accept client=%d peer=%s open=%d%n", client.number, client.peer, open);
         }
     }
 
@@ -164,12 +164,12 @@ public class SelectServer {
             buffer.clear();
             n = conn.read(buffer);                  // never waits: there is something, or an EOF
         } catch (IOException e) {                   // the client reset the connection
-            if (events) System.out.printf("EVENT reset client=%d (%s)%n", client.number, e.getMessage());
+            if (events) say("EVENT reset client=%d (%s)%n", client.number, e.getMessage());
             finish(key, client, "reset");
             return;
         }
         if (n < 0) {                                // EOF: the client closed its side
-            if (events) System.out.printf("EVENT eof client=%d%n", client.number);
+            if (events) say("EVENT eof client=%d%n", client.number);
             finish(key, client, "eof");
             return;
         }
@@ -177,7 +177,7 @@ public class SelectServer {
         client.bytes += n;
         totalBytes += n;
         client.crc.update(buffer.flip());
-        if (events) System.out.printf("EVENT read client=%d bytes=%d total=%d%n", client.number, n, client.bytes);
+        if (events) say("EVENT read client=%d bytes=%d total=%d%n", client.number, n, client.bytes);
     }
 
     // A client is gone: cancel its key and close its socket, so nothing of it stays registered.
@@ -190,12 +190,21 @@ public class SelectServer {
             acceptKey.interestOps(SelectionKey.OP_ACCEPT);
         }
         double seconds = (System.nanoTime() - client.start) / 1e9;
-        System.out.printf("%s: client %d done: %,d bytes in %,d reads, %.3f s, crc32=%08x%s; %,d still open%n",
+        say("%s: client %d done: %,d bytes in %,d reads, %.3f s, crc32=%08x%s; %,d still open%n",
                 NAME, client.number, client.bytes, client.reads, seconds, client.crc.getValue(),
                 ended.equals("eof") ? "" : " (" + (ended.equals("reset") ? "the client reset the connection" : "cut off: the server is stopping") + ")",
                 open);
-        System.out.printf("SERVED client=%d bytes=%d reads=%d ms=%.1f crc32=%08x ended=%s peer=%s%n",
+        say("SERVED client=%d bytes=%d reads=%d ms=%.1f crc32=%08x ended=%s peer=%s%n",
                 client.number, client.bytes, client.reads, seconds * 1000, client.crc.getValue(), ended, client.peer);
+    }
+
+    // Every line goes through here: if the progress line is showing, start a fresh line first.
+    static boolean progressShown;
+
+    static void say(String format, Object... args) {
+        if (progressShown) System.out.println();
+        progressShown = false;
+        System.out.printf(format, args);
     }
 
     static String peerOf(SocketChannel conn) {
