@@ -61,6 +61,14 @@ class EventLoopTest {
             assertEquals(summary.get("ticks"), String.valueOf(ticks.size()), "tick lines");
             assertTrue(bothStalled >= 3, "ticks while both senders were stalled: " + bothStalled + "\n" + String.join("\n", ticks));
             assertTrue(Long.parseLong(summary.get("ticks_while_stalled")) >= bothStalled, summary.toString());
+            // The loop went back and forth between the tasks, and every wait for room was a select().
+            assertTrue(Long.parseLong(summary.get("switches")) >= Long.parseLong(summary.get("ticks_while_pending")), summary.toString());
+            for (Map<String, String> result : results) {
+                long zeroWrites = Long.parseLong(result.get("zero_writes"));
+                assertTrue(zeroWrites > 0, "the slow reader filled the buffers: " + result);
+                assertTrue(Long.parseLong(result.get("selects")) >= zeroWrites, "a wake-up after each zero: " + result);
+                assertTrue(Long.parseLong(summary.get("selects")) >= zeroWrites, summary + " vs " + result);
+            }
 
             // The loop slept in select() while the readers were slow: its CPU time is a small part of its wall time.
             double cpu = num(summary, "cpu_ms"), wall = num(summary, "wall_ms");
