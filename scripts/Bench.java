@@ -597,6 +597,7 @@ public class Bench {
         }
         ceiling.stats.putAll(best.stats);
         ceiling.note = "the best pair: " + bestPair.label();
+        ceilingPair = bestPair;
         // Part 2's load generator (one NIO thread, kernel-tuned buffers) feeding the best pair's reader, C = 1:
         // how much of the ceiling the load generator itself can reach.
         Row lg = row("ceiling", "load generator", "1 connection");
@@ -623,6 +624,8 @@ public class Bench {
             OUT.println("  " + lg.note);
         }
     }
+
+    static Pair ceilingPair; // the sender/reader pair with the best median in the sweep
 
     /** Loopback throughput swings from run to run (which core each side runs on); these runs are short, so take more. */
     static int ceilingRuns() { return cfg.quick ? cfg.runs : Math.max(cfg.runs, 5); }
@@ -772,7 +775,9 @@ public class Bench {
         int port;
         long peakThreads;
         boolean done;
+        String role = "server"; // or "ceiling" (blocking pair) or "load generator": both against a Sink, at C = 1
         Cell(ServerKind kind, Row row) { this.kind = kind; this.row = row; }
+        String name() { return kind != null ? kind.name() : role; }
     }
 
     /**
@@ -786,6 +791,23 @@ public class Bench {
         for (int c : cfg.conns) {
             List<Cell> cells = new ArrayList<>();
             try {
+                if (c == 1 && ceilingPair != null) {
+                    // The ceiling and the load generator's own limit are measured again here, in the same rounds as the
+                    // servers at C = 1, so that every "fraction of the ceiling" compares runs taken side by side.
+                    for (String role : List.of("ceiling", "load generator")) {
+                        Row r = find("ceiling", role.equals("ceiling") ? "loopback" : "load generator", "1 connection").orElse(null);
+                        if (r == null) continue;
+                        r.stats.clear();
+                        r.failed = false;
+                        r.note = role.equals("ceiling") ? "best pair: " + ceilingPair.label() + "; re-measured beside the servers"
+                                : "re-measured beside the servers, to the best pair's reader";
+                        Cell cell = new Cell(null, r);
+                        cell.role = role;
+                        cell.server = sink(ceilingPair);
+                        cell.port = cell.server.awaitPort(Duration.ofSeconds(30));
+                        cells.add(cell);
+                    }
+                }
                 for (ServerKind kind : SERVERS) {
                     if (!cfg.servers.contains(kind.key())) continue;
                     Row r = row("servers", kind.name(), String.valueOf(c));
@@ -818,15 +840,17 @@ public class Bench {
                         if (cell.done) continue;
                         if (!serverRun(cell, c, run)) {
                             cell.done = true;
-                            failedAt.put(cell.kind.key(), c);
+                            if (cell.kind != null) failedAt.put(cell.kind.key(), c);
                         }
                     }
                     if (overBudget()) break;
                 }
             } finally {
                 for (Cell cell : cells) {
-                    cell.row.stat("rss_mib").add(statusKb(cell.server.pid(), "VmHWM") / 1024.0);
-                    cell.row.stat("threads").add(cell.peakThreads);
+                    if (cell.kind != null) {
+                        cell.row.stat("rss_mib").add(statusKb(cell.server.pid(), "VmHWM") / 1024.0);
+                        cell.row.stat("threads").add(cell.peakThreads);
+                    }
                     cell.server.close();
                 }
             }
@@ -835,6 +859,7 @@ public class Bench {
 
     /** One run (run 0: the warm-up) of one server at C = {@code conns}; false if it failed. */
     static boolean serverRun(Cell cell, int conns, int run) throws IOException, InterruptedException {
+        if (cell.kind == null) return limitRun(cell, run);
         Child server = cell.server;
         Row r = cell.row;
         long pid = server.pid();
@@ -882,6 +907,36 @@ public class Bench {
                     + lr.timedOut + " timed out" + (lr.firstError != null ? " (" + lr.firstError + ")" : "")
                     + (lr.timedOut > 0 ? " (deadline " + cfg.runDeadline.toSeconds() + " s)" : "");
         }
+        return ok;
+    }
+
+    /** One run of the ceiling's blocking pair, or of the load generator with one connection, against a Sink. */
+    static boolean limitRun(Cell cell, int run) throws IOException, InterruptedException {
+        long bytes = run == 0 ? cfg.warmBytes : cfg.totalBytes;
+        long[] before = cell.server.counters();
+        long t0 = System.nanoTime(), sent, wall;
+        boolean completed;
+        if (cell.role.equals("ceiling")) {
+            sent = blockingSend(cell.port, bytes, ceilingPair, System.nanoTime() + cfg.runDeadline.toNanos());
+            completed = cell.server.awaitServed(before[0] + 1, System.nanoTime() + cfg.runDeadline.toNanos());
+            wall = System.nanoTime() - t0;
+        } else {
+            LoadResult lr = LoadGen.run(cell.port, 1, bytes, System.nanoTime() + cfg.runDeadline.toNanos());
+            cell.server.awaitServed(before[0] + 1, System.nanoTime() + 10_000_000_000L);
+            sent = lr.sent();
+            wall = lr.wallNanos();
+            completed = lr.completed() == 1;
+        }
+        long got = cell.server.counters()[1] - before[1];
+        double mibs = got / (double) MiB / (wall / 1e9);
+        OUT.printf(Locale.ROOT, "  %-16s C=%-6d %-8s sent %s, the reader got %s, %.0f MiB/s%n", cell.role, 1, run == 0 ? "warm-up" : "run " + run,
+                size(sent), size(got), mibs);
+        boolean ok = completed && got == bytes;
+        if (run == 0 && ok) return true;
+        cell.row.stat("mib_s").add(mibs);
+        cell.row.stat("bytes_sent").add(sent);
+        cell.row.stat("bytes_read").add(got);
+        if (!ok) { cell.row.failed = true; cell.row.note = "the reader did not get every byte"; }
         return ok;
     }
 
@@ -1250,17 +1305,22 @@ public class Bench {
         if (cfg.parts.contains(3)) {
             OUT.println();
             OUT.println("Part 3. The loopback ceiling: one blocking Java sender to one Java reader (no checksum), the best of a few buffer sizes.");
+            OUT.println("  First a sweep of sender/reader buffer sizes (before part 1); the best pair is the ceiling"
+                    + (cfg.parts.contains(2) && ceilingPair != null && Arrays.stream(cfg.conns).anyMatch(c -> c == 1)
+                    ? ", measured again in part 2's rounds at C=1,\n  side by side with the servers, and that figure is the one every fraction uses." : "."));
             List<String[]> t = new ArrayList<>();
             t.add(new String[]{"what", "runs", "MiB/s", "fraction of ceiling"});
             double ceil = find("ceiling", "loopback", "1 connection").map(c -> c.med("mib_s")).orElse(Double.NaN);
+            double bestSweep = rows.stream().filter(p -> p.part.equals("ceiling") && p.subject.startsWith("pair: ") && !p.get("mib_s").empty())
+                    .mapToDouble(p -> p.med("mib_s")).max().orElse(Double.NaN);
             for (Row p : rows) {
                 if (p.part.equals("ceiling") && p.subject.startsWith("pair: ")) {
-                    t.add(new String[]{p.subject.substring(6), String.valueOf(p.runs()), p.get("mib_s").show("%.0f") + (p.failed ? " (" + p.note + ")" : ""),
-                            percent(p.med("mib_s"), ceil)});
+                    t.add(new String[]{"sweep: " + p.subject.substring(6), String.valueOf(p.runs()), p.get("mib_s").show("%.0f") + (p.failed ? " (" + p.note + ")" : ""),
+                            percent(p.med("mib_s"), bestSweep) + " of the best pair"});
                 }
             }
             find("ceiling", "loopback", "1 connection").ifPresent(c -> t.add(new String[]{"CEILING (" + c.note + ")", String.valueOf(c.runs()),
-                    c.get("mib_s").show("%.0f"), "100%"}));
+                    c.get("mib_s").show("%.0f") + (c.failed ? " (failed)" : ""), "100%"}));
             find("ceiling", "load generator", "1 connection").filter(l -> !l.get("mib_s").empty()).ifPresent(l -> t.add(new String[]{
                     "load generator (part 2's, 1 connection) to the same reader", String.valueOf(l.runs()),
                     l.get("mib_s").show("%.0f") + (l.failed ? " (" + l.note + ")" : ""),
