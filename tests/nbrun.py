@@ -15,7 +15,6 @@
 The kernelspecs come from JUPYTER_PATH (tests/setup-notebooks installs nbio-ijava and
 nbio-rapaio into tests/target/jupyter; notebooks/regenerate sets JUPYTER_PATH to it).
 """
-import asyncio
 import hashlib
 import os
 import sys
@@ -66,38 +65,32 @@ def coalesce_streams(nb):
         cell["outputs"] = merged
 
 
-class SettlingClient(NotebookClient):
-    """Waits a moment between starting the kernel and talking to it.
+def startup_policy(kernel):
+    """(seconds to wait for a started kernel to answer, attempts) for a kernelspec.
 
-    rapaio-jupyter-kernel (2.3.0 and 3.0.1) binds its sockets before it installs its message
-    handlers; a kernel_info_request that arrives in between kills its shell thread with a
-    NullPointerException, and the kernel never answers. Jupyter clients send that request at
-    once, so without a pause the race is lost now and then, more often on a busy machine."""
-    settle_seconds = 0.0
-
-    async def async_start_new_kernel(self, **kwargs):
-        await super().async_start_new_kernel(**kwargs)
-        if self.settle_seconds:
-            await asyncio.sleep(self.settle_seconds)
-
-
-def settle_seconds_for(kernel):
+    rapaio-jupyter-kernel (2.3.0 and 3.0.1) fails to start now and then, about one start in
+    three on a busy machine: it binds its sockets before it installs its message handlers, so a
+    request that arrives in between kills its shell thread (a NullPointerException), and at
+    other times its shell socket never receives anything. Either way it never answers; a fresh
+    start almost always does. So it gets short waits and many attempts; other kernels get one
+    long wait and a couple of retries."""
     try:
         from jupyter_client.kernelspec import KernelSpecManager
         argv = KernelSpecManager().get_kernel_spec(kernel).argv
-        return 3.0 if any("rapaio" in part for part in argv) else 0.0
+        if any("rapaio" in part for part in argv):
+            return 15, 8
     except Exception:
-        return 0.0
+        pass
+    return 60, 3
 
 
-def run(path, kernel, timeout, attempts=3):
-    settle = settle_seconds_for(kernel)
+def run(path, kernel, timeout):
+    startup_timeout, attempts = startup_policy(kernel)
     for attempt in range(1, attempts + 1):
         nb = nbformat.read(path, as_version=4)
-        client = SettlingClient(nb, kernel_name=kernel, timeout=timeout, allow_errors=True,
-                                record_timing=False, startup_timeout=60,
+        client = NotebookClient(nb, kernel_name=kernel, timeout=timeout, allow_errors=True,
+                                record_timing=False, startup_timeout=startup_timeout,
                                 resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}})
-        client.settle_seconds = settle
         start = time.monotonic()
         try:
             client.execute()
