@@ -82,6 +82,11 @@ class NotebooksTest {
         assertNotNull(run.notebook(), name + ": no executed notebook written");
         for (Notebooks.Cell cell : run.notebook().code()) {
             assertFalse(cell.hasOutputType("error"), name + " on " + kernel + ": error output in\n" + cell.source());
+            // Kernels display the value of a cell's last expression; only the charts are meant to be one
+            // (a stray `printf` or assignment at the end of a cell would show "PrintStream@1b2c3d" or a number).
+            if (cell.hasOutputType("execute_result")) {
+                assertTrue(cell.hasImage(), name + " on " + kernel + ": a value displayed that is not a chart:\n" + cell.text());
+            }
         }
         checkClaims(name, run.notebook().allOutput(), kernel);
         for (Notebooks.Cell cell : run.notebook().code()) {
