@@ -96,6 +96,7 @@ public class Bench {
             "  --servers    part-2 servers to run: step1,threads,select,virtual,netty (default all)",
             "  --slow-rate  the pace of part 1's slow reader (default 5 MiB/s)",
             "  --out DIR    where results.csv, results.json and chart.png go (default target/bench)",
+            "  --jvm-opt X  a JVM option for every part-2 server alike (repeatable; default: none, the JVM's own defaults)",
             "Full configuration: about 10 minutes on 2 cores. Every run has a deadline.");
 
     static final long MiB = 1024 * 1024;
@@ -113,6 +114,7 @@ public class Bench {
         double slowRate = 5;                     // MiB/s: a slow peer (a 40 Mbit/s link)
         List<String> servers = new ArrayList<>(List.of("step1", "threads", "select", "virtual", "netty"));
         List<Integer> parts = new ArrayList<>(List.of(1, 2, 3));
+        List<String> jvmOpts = new ArrayList<>();
         Path out = Path.of("target", "bench");
         Duration runDeadline = Duration.ofSeconds(60);
         Duration budget = Duration.ofMinutes(20);
@@ -122,7 +124,7 @@ public class Bench {
                             + " part 2 sends %s per run (warm-up %s) with C = %s; every run has a %d s deadline",
                     quick ? "quick configuration" : "full configuration", runs, runs == 1 ? "" : "s", size(clientBytes), slowRate,
                     size(totalBytes), size(warmBytes), Arrays.stream(conns).mapToObj(Integer::toString).collect(Collectors.joining(", ")),
-                    runDeadline.toSeconds());
+                    runDeadline.toSeconds()) + (jvmOpts.isEmpty() ? "" : "; every server JVM runs with " + String.join(" ", jvmOpts));
         }
     }
 
@@ -147,6 +149,7 @@ public class Bench {
                 }
                 case "--parts" -> c.parts = Arrays.stream(value(args, ++i, a).split(",")).map(s -> (int) number(s.trim(), a, 1, 3)).collect(Collectors.toList());
                 case "--out" -> c.out = Path.of(value(args, ++i, a));
+                case "--jvm-opt" -> c.jvmOpts.add(value(args, ++i, a));
                 default -> fail("unknown argument '" + a + "'; " + USAGE);
             }
         }
@@ -410,7 +413,7 @@ public class Bench {
                             Matcher m = listening.matcher(line);
                             if (port < 0 && m.find()) port = Integer.parseInt(m.group(1));
                         }
-                        if (!line.startsWith("SERVED ") && !line.startsWith("server: client")) {
+                        if (!line.startsWith("SERVED ") && !line.matches("^[\\w-]+: client \\d+ .*")) {
                             tail.addLast(line);
                             if (tail.size() > 12) tail.removeFirst();
                         }
@@ -753,7 +756,17 @@ public class Bench {
             new ServerKind("virtual", "virtual-threads", "a virtual thread per connection (JDK 21+), blocking 16 KiB reads"),
             new ServerKind("netty", "netty", "Netty 4.2 discard server, NIO transport, default worker pool"));
 
+    /** The command of a part-2 server, with --jvm-opt options (the same for every server) after its java. */
     static List<String> serverCommand(ServerKind kind) {
+        List<String> cmd = baseCommand(kind);
+        if (cmd == null || cfg.jvmOpts.isEmpty()) return cmd;
+        List<String> withOpts = new ArrayList<>(cmd.subList(0, 1));
+        withOpts.addAll(cfg.jvmOpts);
+        withOpts.addAll(cmd.subList(1, cmd.size()));
+        return withOpts;
+    }
+
+    static List<String> baseCommand(ServerKind kind) {
         String cp = System.getProperty("java.class.path");
         return switch (kind.key()) {
             case "step1" -> List.of(javaBin().toString(), "-cp", stepClasses.toString(), "Server", "0", "--no-progress");
@@ -905,7 +918,10 @@ public class Bench {
             r.failed = true;
             r.note = (run == 0 ? "failed in the warm-up: " : "failed: ") + lr.completed + "/" + conns + " completed, " + lr.errors + " errors, "
                     + lr.timedOut + " timed out" + (lr.firstError != null ? " (" + lr.firstError + ")" : "")
-                    + (lr.timedOut > 0 ? " (deadline " + cfg.runDeadline.toSeconds() + " s)" : "");
+                    + (lr.timedOut > 0 ? " (deadline " + cfg.runDeadline.toSeconds() + " s)" : "")
+                    + (served != conns || after[2] != before[2] ? "; the server reported " + served + " connections, " + (after[2] - before[2]) + " not ended by EOF" : "")
+                    + (server.process.isAlive() ? "" : "; the server exited with code " + server.process.exitValue() + ": " + server.tail());
+            OUT.println("    " + r.note);
         }
         return ok;
     }
