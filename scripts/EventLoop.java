@@ -224,6 +224,7 @@ public class EventLoop {
 
     // A sending task: the article's non-blocking send loop, cut where it would have to wait.
     static final class Sender implements Task {
+        static final int TURN_BYTES = 8 * 1024 * 1024;
         final String name;
         final InetSocketAddress to;
         final ByteBuffer buffer;
@@ -267,9 +268,13 @@ public class EventLoop {
             }
             wakeups += ready ? 1 : 0;
             // Write until the socket is full (write returns 0: Python's EAGAIN), then wait for room.
-            // At most 16 writes per turn, so a fast connection cannot keep the others waiting.
+            // But at most 8 MiB per turn (more than a socket buffer holds): against a fast reader
+            // the socket may never fill, and a task that never waits would keep every other task
+            // waiting until it is done.
             full = false;
-            for (int i = 0; i < 16 && buffer.hasRemaining(); i++) {
+            int size = buffer.limit();
+            buffer.limit(Math.min(size, buffer.position() + TURN_BYTES));
+            while (buffer.hasRemaining()) {
                 int n = channel.write(buffer);
                 writes++;
                 if (n == 0) {
@@ -278,6 +283,7 @@ public class EventLoop {
                     break;
                 }
             }
+            buffer.limit(size);
             if (buffer.hasRemaining()) return new Wait(channel, SelectionKey.OP_WRITE, deadline());
             end = System.nanoTime();
             done = true;

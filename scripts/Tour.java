@@ -6,6 +6,9 @@
 //FILES NonBlockingClient.java
 //FILES RetryClient.java
 //FILES SelectClient.java
+//FILES SelectServer.java
+//FILES EventLoop.java
+//FILES VirtualThreads.java
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,8 +26,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,10 +36,12 @@ import javax.tools.ToolProvider;
 // starts the step-1 server in a thread on a free port, runs each client against it, and
 // reads the RESULT and SERVED lines they print to build one table at the end.
 public class Tour {
-    static final String USAGE = "usage: tour [--size BYTES] [--read-rate MiB/s]"
-            + " (defaults: 73400320 bytes, a server reading at most 100 MiB/s)";
+    static final String USAGE = "usage: tour [--size BYTES] [--read-rate MiB/s] [--connections N]"
+            + " (defaults: 73400320 bytes, a step-1 server reading at most 100 MiB/s, 10240 virtual-thread connections)";
     static final PrintStream STDERR = System.err;
-    static final String[] STEP_FILES = {"Server", "BlockingClient", "NonBlockingClient", "RetryClient", "SelectClient"};
+    // Compiled here, run in this process. VirtualThreads needs Java 21+ and runs as a child process.
+    static final String[] STEP_FILES = {"Server", "BlockingClient", "NonBlockingClient", "RetryClient", "SelectClient",
+            "SelectServer", "EventLoop"};
 
     record Step(String alias, String className, String story) { }
 
@@ -59,11 +62,13 @@ public class Tour {
     public static void main(String[] args) throws Exception {
         long size = 7L * 10 * 1024 * 1024;
         String readRate = "100";
+        long connections = 10_240; // x 7,168 bytes each = the article's 73,400,320 bytes
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "-h", "--help" -> { System.out.println(USAGE); return; }
                 case "--size" -> size = checkedNumber(i + 1 < args.length ? args[++i] : "", "--size", 1, Integer.MAX_VALUE - 8);
                 case "--read-rate" -> readRate = String.valueOf(checkedNumber(i + 1 < args.length ? args[++i] : "", "--read-rate", 1, 1_000_000));
+                case "--connections" -> connections = checkedNumber(i + 1 < args.length ? args[++i] : "", "--connections", 1, 15_000);
                 default -> fail("unknown argument '" + args[i] + "'; " + USAGE);
             }
         }
@@ -72,7 +77,7 @@ public class Tour {
         terminal.println("The article, step by step: every number below is measured now, on this machine.\n");
 
         Path work = Files.createTempDirectory("nbio-tour");
-        Thread serverThread = null;
+        Thread serverThread = null, selectServerThread = null;
         LineRouter router = null;
         try (URLClassLoader steps = compileSteps(work)) {
             router = new LineRouter(terminal);
@@ -82,26 +87,23 @@ public class Tour {
             terminal.println("Step 1. A blocking server: it accepts one client at a time and reads 1024 bytes per call\n"
                     + "until the client closes. Here it reads at most " + readRate + " MiB/s on purpose, slower than loopback,\n"
                     + "like a far-away reader on a real network. It picks a free port and runs in a thread of this process.");
-            Class<?> server = steps.loadClass("Server");
-            String[] serverArgs = {"0", "--no-progress", "--read-rate", readRate};
-            serverThread = new Thread(() -> runMain(server, serverArgs), "server");
-            router.serverThread = serverThread;
-            serverThread.start();
-            String port = router.await("server: listening on localhost:(\\d+)", 30).group(1);
+            serverThread = startServer(steps.loadClass("Server"), router, "server", "0", "--no-progress", "--read-rate", readRate);
+            String port = router.await(0, "^server: listening on localhost:(\\d+)", 30).group(1);
             terminal.println();
 
             List<Map<String, String>> rows = new ArrayList<>();
             int client = 0;
             for (Step step : CLIENT_STEPS) {
                 terminal.println(step.story());
+                int mark = router.mark();
                 Throwable failure = runMain(steps.loadClass(step.className()), "localhost", port, String.valueOf(size));
                 if (failure instanceof AssertionError) {
                     terminal.println("    ...and it failed as the article's did: " + failure);
                 } else if (failure != null) {
                     throw new IllegalStateException(step.alias() + " failed unexpectedly", failure);
                 }
-                Map<String, String> result = fields(router.await("^RESULT client=" + step.alias() + " .*", 60).group());
-                Map<String, String> served = fields(router.await("^SERVED client=" + (++client) + " .*", 60).group());
+                Map<String, String> result = fields(router.await(mark, "^RESULT client=" + step.alias() + " .*", 60).line());
+                Map<String, String> served = fields(router.await(mark, "^SERVED client=" + (++client) + " .*", 60).line());
                 boolean intact = result.get("bytes").equals(served.get("bytes")) && result.get("crc32").equals(served.get("crc32"));
                 terminal.printf("    => the server received %,d bytes, crc32=%s: %s%n%n", Long.parseLong(served.get("bytes")),
                         served.get("crc32"), intact ? "exactly what the kernel accepted from the client" : "NOT what the client sent!");
@@ -109,38 +111,163 @@ public class Tour {
                 rows.add(result);
             }
 
+            terminal.println("Step 6. Where the article stops: an event loop. Java has no generators, so each task is a small\n"
+                    + "object the loop resumes when what it waits for is ready (a writable socket, a time). One thread\n"
+                    + "runs two senders of the same data at once, plus a timer that ticks every 100 ms. First against\n"
+                    + "the step-1 server, which serves one client at a time:");
+            int mark = router.mark();
+            runEventLoop(steps, port, size, mark, router, rows, "step-1 server");
+            int firstDone = router.await(mark, "^server: client " + (client + 1) + " done", 60).index();
+            int secondConnected = router.await(mark, "^server: client " + (client + 2) + " connected", 60).index();
+            terminal.printf("    => the step-1 server took the second sender only after the first was done"
+                    + " (its log: client %d done, then client %d connected): %s%n%n", client + 1, client + 2,
+                    firstDone < secondConnected ? "one after the other" : "NOT in order?");
             serverThread.interrupt();   // closes the server's socket: it prints its totals and returns
             serverThread.join(10_000);
-            router.await("^TOTAL clients=", 10);
+            router.await(mark, "^TOTAL clients=", 10);
+
+            terminal.println("Step 6, continued. Now the same two senders against select-server, the non-blocking counterpart\n"
+                    + "of step 1: one thread and a Selector (OP_ACCEPT, OP_READ) serve every client side by side.");
+            mark = router.mark();
+            selectServerThread = startServer(steps.loadClass("SelectServer"), router, "select-server", "0", "--no-progress");
+            String selectPort = router.await(mark, "^select-server: listening on localhost:(\\d+)", 30).group(1);
+            mark = router.mark();
+            runEventLoop(steps, selectPort, size, mark, router, rows, "select-server");
+            terminal.println();
+
+            terminal.println("Step 6, the modern answer. Virtual threads (Java 21+) let you write plain blocking code, one thread\n"
+                    + "per connection, while the JDK parks a thread whose socket is not ready and wakes it when it is.\n"
+                    + connections + " connections to select-server at once, each sending its share of the same 70 MB.");
+            Map<String, String> virtual = runVirtualThreads(work, selectPort, connections, router);
+            if (virtual != null) rows.add(virtual);
+            terminal.println();
+
+            mark = router.mark();
+            selectServerThread.interrupt(); // wakes select(): it closes everything and prints its totals
+            selectServerThread.join(10_000);
+            Map<String, String> selectTotal = fields(router.await(mark, "^TOTAL clients=", 10).line());
+
             printTable(terminal, rows);
             Map<String, String> retry = rows.get(2), select = rows.get(3);
             double retryCpu = Double.parseDouble(retry.get("cpu_ms")), selectCpu = Double.parseDouble(select.get("cpu_ms"));
             terminal.printf("%nWhat it means: one non-blocking write took %,d of %,d bytes, what fitted in the socket buffers."
                             + "%nTo send the same bytes, the retry loop made %.0fx the write calls of the selector loop and burned"
                             + "%n%.1fx its CPU time: %.0f%% of its wall time against %.0f%% while waiting in select()."
-                            + "%nWall times follow the server's reading pace; CPU times and counts depend on this machine."
+                            + "%nOne event-loop thread kept two transfers and a timer going; select-server held up to %s clients"
+                            + "%nat once on one thread and had %s keys left registered when it stopped."
+                            + "%nWall times follow the servers' pace; CPU times and counts depend on this machine."
                             + "%nTour done in %.1f s.%n",
                     Long.parseLong(rows.get(1).get("bytes")), Long.parseLong(rows.get(1).get("requested")),
                     Double.parseDouble(retry.get("writes")) / Double.parseDouble(select.get("writes")),
                     retryCpu / Math.max(selectCpu, 0.1), 100 * retryCpu / Double.parseDouble(retry.get("wall_ms")),
-                    100 * selectCpu / Double.parseDouble(select.get("wall_ms")), (System.nanoTime() - tourStart) / 1e9);
-            terminal.printf("TOUR retry_select_cpu_ratio=%.1f retry_select_write_ratio=%.0f%n",
-                    retryCpu / Math.max(selectCpu, 0.1), Double.parseDouble(retry.get("writes")) / Double.parseDouble(select.get("writes")));
+                    100 * selectCpu / Double.parseDouble(select.get("wall_ms")), selectTotal.get("max_open"),
+                    selectTotal.get("registered"), (System.nanoTime() - tourStart) / 1e9);
+            terminal.printf("TOUR retry_select_cpu_ratio=%.1f retry_select_write_ratio=%.0f select_server_max_open=%s"
+                            + " select_server_registered=%s virtual_threads=%s%n",
+                    retryCpu / Math.max(selectCpu, 0.1), Double.parseDouble(retry.get("writes")) / Double.parseDouble(select.get("writes")),
+                    selectTotal.get("max_open"), selectTotal.get("registered"), virtual != null ? "ran" : "no-jdk-21");
             if (rows.stream().anyMatch(r -> !r.get("intact").equals("yes"))) fail("some bytes were lost: see the table");
         } finally {
             System.setOut(terminal);
             System.setErr(STDERR);
-            if (serverThread != null && serverThread.isAlive()) {
-                serverThread.interrupt();
-                serverThread.join(10_000);
+            for (Thread thread : new Thread[]{serverThread, selectServerThread}) {
+                if (thread != null && thread.isAlive()) {
+                    thread.interrupt();
+                    thread.join(10_000);
+                }
             }
             if (router != null) router.flushAll();
             deleteTree(work);
         }
     }
 
+    static Thread startServer(Class<?> server, LineRouter router, String label, String... args) {
+        Thread thread = new Thread(() -> runMain(server, args), label);
+        router.labels.put(thread, label);
+        thread.start();
+        return thread;
+    }
+
+    // Two senders on one thread; each one's bytes and CRC32 are checked against the server's SERVED
+    // line for the connection that came from the sender's local port.
+    static void runEventLoop(URLClassLoader steps, String port, long size, int mark, LineRouter router,
+                             List<Map<String, String>> rows, String against) throws Exception {
+        Throwable failure = runMain(steps.loadClass("EventLoop"), "localhost", port, String.valueOf(size));
+        if (failure != null) throw new IllegalStateException("event-loop failed unexpectedly", failure);
+        router.await(mark, "^LOOP .*socket_threads=1", 10);
+        for (String task : List.of("send-1", "send-2")) {
+            Map<String, String> result = fields(router.await(mark, "^RESULT client=event-loop task=" + task + " .*", 60).line());
+            String from = result.get("local_port");
+            // The step-1 server logs the peer when it connects; select-server puts it on the SERVED line.
+            Map<String, String> served;
+            if (against.equals("select-server")) {
+                served = fields(router.await(mark, "^SERVED .*peer=127\\.0\\.0\\.1:" + from + "$", 60).line());
+            } else {
+                String number = router.await(mark, "^server: client (\\d+) connected from /127\\.0\\.0\\.1:" + from + "$", 60).group(1);
+                served = fields(router.await(mark, "^SERVED client=" + number + " .*", 60).line());
+            }
+            boolean intact = result.get("bytes").equals(served.get("bytes")) && result.get("crc32").equals(served.get("crc32"));
+            result.put("client", "event-loop " + task + " -> " + against);
+            result.put("intact", intact ? "yes" : "NO");
+            rows.add(result);
+        }
+    }
+
+    // Virtual threads need Java 21+: run that script as a child process on a JDK 21+ found on
+    // this machine, against the select-server in this process, and count what it received.
+    static Map<String, String> runVirtualThreads(Path work, String port, long connections, LineRouter router) throws Exception {
+        Path java = newerJava(21);
+        if (java == null) {
+            router.terminal.println("    (skipped here: no JDK 21+ found; see the README for how to point JBang at one)");
+            return null;
+        }
+        long share = 7L * 10 * 1024 * 1024 / connections;
+        int mark = router.mark();
+        router.quiet = true; // thousands of SERVED lines: counted below, not shown
+        Process child = new ProcessBuilder(java.toString(), work.resolve("src/VirtualThreads.java").toString(),
+                "localhost", port, String.valueOf(share), "--connections", String.valueOf(connections))
+                .redirectErrorStream(true).start();
+        String resultLine = null;
+        try (var output = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = output.readLine()) != null; ) {
+                router.terminal.println("    v-threads | " + line);
+                if (line.startsWith("RESULT ")) resultLine = line;
+            }
+        }
+        if (!child.waitFor(120, TimeUnit.SECONDS) || child.exitValue() != 0 || resultLine == null) {
+            child.destroyForcibly();
+            throw new IllegalStateException("virtual-threads did not finish cleanly");
+        }
+        Map<String, String> result = fields(resultLine);
+        Pattern served = Pattern.compile("^SERVED .*bytes=" + share + " .*crc32=" + result.get("crc32") + " ended=eof");
+        long exact = router.awaitCount(mark, served, connections, 60);
+        router.quiet = false;
+        router.terminal.printf("    => select-server received exactly %,d bytes with crc32=%s on %,d of %,d connections%n",
+                share, result.get("crc32"), exact, connections);
+        result.put("client", "virtual-threads x" + connections + " -> select-server");
+        result.put("intact", exact == connections ? "yes" : "NO");
+        return result;
+    }
+
+    // The running JVM if it is new enough, else a JDK in JAVA_HOME or a usual install folder.
+    static Path newerJava(int feature) throws IOException {
+        if (Runtime.version().feature() >= feature) return Path.of(System.getProperty("java.home"), "bin", "java");
+        List<Path> candidates = new ArrayList<>();
+        if (System.getenv("JAVA_HOME") != null) candidates.add(Path.of(System.getenv("JAVA_HOME")));
+        for (Path folder : List.of(Path.of("/usr/lib/jvm"), Path.of(System.getProperty("user.home"), ".jbang", "cache", "jdks"))) {
+            if (Files.isDirectory(folder)) try (Stream<Path> jdks = Files.list(folder)) { jdks.sorted().forEach(candidates::add); }
+        }
+        for (Path jdk : candidates) {
+            Path release = jdk.resolve("release");
+            if (!Files.isReadable(release) || !Files.isExecutable(jdk.resolve("bin/java"))) continue;
+            Matcher version = Pattern.compile("JAVA_VERSION=\"(\\d+)").matcher(Files.readString(release));
+            if (version.find() && Integer.parseInt(version.group(1)) >= feature) return jdk.resolve("bin/java");
+        }
+        return null;
+    }
+
     static void printTable(PrintStream out, List<Map<String, String>> rows) {
-        String format = "%-19s %12s %9s %12s %8s %9s %9s  %-14s %s%n";
+        String format = "%-46s %12s %9s %12s %8s %9s %9s  %-14s %s%n";
         out.printf(format, "step", "bytes sent", "writes", "zero-returns", "selects", "CPU ms", "wall ms", "assertion", "server got it all");
         for (Map<String, String> r : rows) {
             out.printf(format, r.get("client"), String.format("%,d", Long.parseLong(r.get("bytes"))),
@@ -168,14 +295,16 @@ public class Tour {
         String launched = System.getProperty("jdk.launcher.sourcefile");
         Path besideMe = launched != null ? Path.of(launched).toAbsolutePath().getParent() : Path.of("scripts");
         List<String> compilerArgs = new ArrayList<>(List.of("-d", classes.toString()));
-        for (String name : STEP_FILES) {
+        List<String> files = new ArrayList<>(List.of(STEP_FILES));
+        files.add("VirtualThreads");
+        for (String name : files) {
             Path copy = sources.resolve(name + ".java");
             try (InputStream packed = Tour.class.getResourceAsStream("/" + name + ".java")) {
                 if (packed != null) Files.copy(packed, copy);
                 else if (Files.exists(besideMe.resolve(name + ".java"))) Files.copy(besideMe.resolve(name + ".java"), copy);
                 else fail("cannot find " + name + ".java: run the tour from the project folder");
             }
-            compilerArgs.add(copy.toString());
+            if (!name.equals("VirtualThreads")) compilerArgs.add(copy.toString());
         }
         if (ToolProvider.getSystemJavaCompiler() == null) fail("this Java has no compiler: run the tour with a JDK, not a JRE");
         ByteArrayOutputStream errors = new ByteArrayOutputStream();
@@ -184,14 +313,14 @@ public class Tour {
         return new URLClassLoader(new URL[]{classes.toUri().toURL()}, Tour.class.getClassLoader());
     }
 
-    // Everything the scripts print passes through here: shown indented under the step,
-    // marked by who printed it, and kept so the tour can read RESULT and SERVED lines.
+    // Everything the scripts print passes through here: shown indented under the step, marked
+    // by who printed it, and kept in order so the tour can read RESULT and SERVED lines.
     static final class LineRouter extends OutputStream {
         final PrintStream terminal;
-        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        final List<String> seen = new ArrayList<>();
+        final List<String> history = new ArrayList<>();
         final Map<Thread, ByteArrayOutputStream> partial = new LinkedHashMap<>();
-        volatile Thread serverThread;
+        final Map<Thread, String> labels = new java.util.concurrent.ConcurrentHashMap<>();
+        volatile boolean quiet; // servers' lines are kept but not shown
 
         LineRouter(PrintStream terminal) { this.terminal = terminal; }
 
@@ -200,8 +329,10 @@ public class Tour {
             if (b != '\n') { line.write(b); return; }
             String text = line.toString(StandardCharsets.UTF_8);
             line.reset();
-            terminal.println((Thread.currentThread() == serverThread ? "    server | " : "    client | ") + text);
-            lines.add(text);
+            String label = labels.getOrDefault(Thread.currentThread(), "client");
+            if (!(quiet && !label.equals("client"))) terminal.printf("    %9s | %s%n", label, text);
+            history.add(text);
+            notifyAll();
         }
 
         synchronized void flushAll() {
@@ -209,20 +340,39 @@ public class Tour {
             partial.clear();
         }
 
-        Matcher await(String regex, int seconds) throws InterruptedException {
+        synchronized int mark() { return history.size(); }
+
+        record Found(int index, String line, Matcher matcher) {
+            String group(int n) { return matcher.group(n); }
+        }
+
+        /** The first line from index {@code from} on that matches, waiting for it up to a deadline. */
+        synchronized Found await(int from, String regex, int seconds) throws InterruptedException {
             Pattern pattern = Pattern.compile(regex);
-            for (String line : seen) {
-                Matcher m = pattern.matcher(line);
-                if (m.find()) { seen.remove(line); return m; }
-            }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-            while (true) {
-                String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                if (line == null) throw new IllegalStateException("no line like /" + regex + "/ within " + seconds + " s");
-                Matcher m = pattern.matcher(line);
-                if (m.find()) return m;
-                seen.add(line);
+            for (int i = from; ; i++) {
+                while (i >= history.size()) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) throw new IllegalStateException("no line like /" + regex + "/ within " + seconds + " s");
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                }
+                Matcher m = pattern.matcher(history.get(i));
+                if (m.find()) return new Found(i, history.get(i), m);
             }
+        }
+
+        /** Waits until {@code count} lines from {@code from} on match (or the deadline); returns how many did. */
+        synchronized long awaitCount(int from, Pattern pattern, long count, int seconds) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds), matched = 0;
+            for (int i = from; matched < count; i++) {
+                while (i >= history.size()) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) return matched;
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                }
+                if (pattern.matcher(history.get(i)).find()) matched++;
+            }
+            return matched;
         }
     }
 
