@@ -297,6 +297,37 @@ public final class Scripts {
         public synchronized String stderr() { return String.join("\n", err); }
         public synchronized String output() { return String.join("\n", all); }
 
+        /** Counts the lines matching a pattern as they arrive; each call goes on from where the last stopped. */
+        public final class LineCounter {
+            private final Pattern pattern;
+            private int scanned, count;
+
+            LineCounter(Pattern pattern) { this.pattern = pattern; }
+
+            /** Waits until at least {@code n} matching lines have arrived, in any order. */
+            public void awaitAtLeast(int n, Duration timeout) {
+                long deadline = System.nanoTime() + timeout.toNanos();
+                synchronized (Proc.this) {
+                    while (true) {
+                        for (; scanned < all.size(); scanned++) if (pattern.matcher(all.get(scanned)).find()) count++;
+                        if (count >= n) return;
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0 || !process.isAlive()) {
+                            throw new AssertionError(count + " lines matching /" + pattern + "/, expected " + n + "; last output:\n"
+                                    + String.join("\n", all.subList(Math.max(0, all.size() - 20), all.size())));
+                        }
+                        try {
+                            Proc.this.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 200)));
+                        } catch (InterruptedException e) {
+                            throw new AssertionError("interrupted", e);
+                        }
+                    }
+                }
+            }
+        }
+
+        public LineCounter counter(Pattern pattern) { return new LineCounter(pattern); }
+
         /** The fields of the last line starting with {@code prefix} (e.g. "RESULT"). */
         public synchronized Map<String, String> last(String prefix) {
             for (int i = out.size() - 1; i >= 0; i--) {
