@@ -502,6 +502,8 @@ public class Bench {
             thread.setDaemon(true);
             thread.start();
         }
+        void sample() { max = Math.max(max, statusKb(pid, "Threads")); }
+
         @Override public void close() {
             stop = true;
             thread.interrupt();
@@ -886,7 +888,7 @@ public class Bench {
         double cpu0 = cpuSeconds(pid);
         LoadResult lr;
         try (ThreadSampler threads = new ThreadSampler(pid)) {
-            lr = LoadGen.run(cell.port, conns, total, System.nanoTime() + cfg.runDeadline.toNanos());
+            lr = LoadGen.run(cell.port, conns, total, System.nanoTime() + cfg.runDeadline.toNanos(), threads::sample);
             server.awaitServed(before[0] + conns, System.nanoTime() + (lr.completed == conns ? 10_000_000_000L : 2_000_000_000L));
             threads.close();
             cell.peakThreads = Math.max(cell.peakThreads, threads.max);
@@ -977,6 +979,11 @@ public class Bench {
         }
 
         static LoadResult run(int port, int conns, long total, long deadlineNanos) throws IOException {
+            return run(port, conns, total, deadlineNanos, () -> { });
+        }
+
+        /** {@code allOpen} runs when every connection is open, just before they start sending. */
+        static LoadResult run(int port, int conns, long total, long deadlineNanos, Runnable allOpen) throws IOException {
             InetSocketAddress address = new InetSocketAddress("localhost", port);
             long base = total / conns, extra = total % conns;
             int opened = 0, connecting = 0, connected = 0, completed = 0, errors = 0, connectedAtStart = 0;
@@ -1019,6 +1026,7 @@ public class Bench {
                         sending = true;  // all C are open at once: now every one of them sends
                         connectEnd = now;
                         connectedAtStart = connected;
+                        allOpen.run();
                         for (SelectionKey k : waiting) if (k.isValid()) k.interestOps(SelectionKey.OP_WRITE);
                         waiting.clear();
                     }
