@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -70,6 +71,16 @@ class ReadmeTest {
                 if (command.size() > 2 && command.get(2).startsWith("--")) {
                     checkFlag(command);
                     flagsChecked++;
+                }
+                continue;
+            }
+            if (command.get(0).equals("./jbang") && command.get(1).equals("install-kernel")) {
+                // As written, but into a temporary Jupyter folder rather than this user's.
+                Path jupyter = Files.createTempDirectory("readme-jupyter");
+                Scripts.Proc run = Scripts.commandWithEnv(Map.of("JUPYTER_DATA_DIR", jupyter.toString()), command.toArray(String[]::new));
+                assertEquals(0, run.waitFor(RUN), line + ":\n" + run.output());
+                if (command.size() == 2) {
+                    assertTrue(Files.readString(jupyter.resolve("kernels/java/kernel.json")).contains("\"argv\""), line);
                 }
                 continue;
             }
