@@ -146,18 +146,18 @@ public final class Scripts {
 
     /** Starts the step-6 select-server on an ephemeral port and waits until it listens. */
     public static Server selectServer(String... extraArgs) {
-        List<String> args = new ArrayList<>(List.of("0", "--no-progress"));
-        args.addAll(List.of(extraArgs));
-        Proc proc = start("SelectServer", args.toArray(String[]::new));
-        Matcher listening = proc.awaitLine(Pattern.compile("listening on localhost:(\\d+)"), Duration.ofSeconds(30));
-        return new Server(proc, Integer.parseInt(listening.group(1)));
+        return listening("SelectServer", extraArgs);
     }
 
     /** Starts the step-1 server on an ephemeral port and waits until it listens. */
     public static Server server(String... extraArgs) {
+        return listening("Server", extraArgs);
+    }
+
+    private static Server listening(String script, String... extraArgs) {
         List<String> args = new ArrayList<>(List.of("0", "--no-progress"));
         args.addAll(List.of(extraArgs));
-        Proc proc = start("Server", args.toArray(String[]::new));
+        Proc proc = start(script, args.toArray(String[]::new));
         Matcher listening = proc.awaitLine(Pattern.compile("listening on localhost:(\\d+)"), Duration.ofSeconds(30));
         return new Server(proc, Integer.parseInt(listening.group(1)));
     }
