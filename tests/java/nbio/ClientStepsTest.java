@@ -62,7 +62,7 @@ class ClientStepsTest {
                 assertTrue(client.stderr().contains("accepted " + sent + " of " + ARTICLE_BYTES + " bytes"), client.stderr());
 
                 // What the kernel accepted is what arrives: read it all now.
-                long[] received = drain(accepted);
+                long[] received = Wire.drain(accepted);
                 assertEquals(sent, received[0], "bytes the peer received");
                 assertEquals(result.get("crc32"), String.format("%08x", received[1]));
             }
@@ -80,17 +80,6 @@ class ClientStepsTest {
                 assertTrue(client.stderr().contains("java.lang.AssertionError"), client.stderr());
             }
         }
-    }
-
-    static long[] drain(SocketChannel channel) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
-        CRC32 crc = new CRC32();
-        long total = 0;
-        for (int n; (n = channel.read(buffer.clear())) >= 0; ) {
-            crc.update(buffer.flip());
-            total += n;
-        }
-        return new long[]{total, crc.getValue()};
     }
 
     static String crc32OfArticleData(long size) {

@@ -178,7 +178,7 @@ class FaultsTest {
                 assertTrue(m.find(), line);
                 if (!script.equals("BlockingClient")) { // a blocking write reports nothing until it returns
                     assertTrue(Long.parseLong(m.group(1)) > 0, line);
-                    assertEquals(Long.parseLong(m.group(1)), ClientStepsTest.drain(accepted)[0], "accepted = arrived");
+                    assertEquals(Long.parseLong(m.group(1)), Wire.drain(accepted)[0], "accepted = arrived");
                 }
             }
         }
@@ -199,7 +199,7 @@ class FaultsTest {
                 Matcher m = Pattern.compile("^(retry|select)-client: stopped by a signal after the kernel had accepted (\\d+) of 50000000 bytes")
                         .matcher(client.stderr());
                 assertTrue(m.find(), client.stderr());
-                assertEquals(Long.parseLong(m.group(2)), ClientStepsTest.drain(accepted)[0], "what it says it sent arrived");
+                assertEquals(Long.parseLong(m.group(2)), Wire.drain(accepted)[0], "what it says it sent arrived");
             }
         }
     }
@@ -225,20 +225,20 @@ class FaultsTest {
         try (Scripts.Server server = Scripts.server()) {
             byte[] payload = randomBytes(new Random(7), 200_000);
             try (SocketChannel rude = SocketChannel.open(new InetSocketAddress("localhost", server.port()))) {
-                writeAll(rude, payload);
+                Wire.write(rude, payload);
                 rude.setOption(StandardSocketOptions.SO_LINGER, 0); // close() now sends a reset
             }
             Map<String, String> cut = server.served(1, WAIT);
             long counted = Long.parseLong(cut.get("bytes"));
             assertTrue(counted <= payload.length, "never more than was sent: " + cut);
-            assertEquals(crc(payload, (int) counted), cut.get("crc32"), "what it counted is a prefix of what was sent");
+            assertEquals(Wire.crc(payload, (int) counted), cut.get("crc32"), "what it counted is a prefix of what was sent");
 
             try (SocketChannel polite = SocketChannel.open(new InetSocketAddress("localhost", server.port()))) {
-                writeAll(polite, payload);
+                Wire.write(polite, payload);
             }
             Map<String, String> next = server.served(2, WAIT);
             assertEquals(String.valueOf(payload.length), next.get("bytes"));
-            assertEquals(crc(payload, payload.length), next.get("crc32"));
+            assertEquals(Wire.crc(payload, payload.length), next.get("crc32"));
         }
     }
 
@@ -246,13 +246,13 @@ class FaultsTest {
     void anIdleClientIsDroppedAtTheDeadlineAndTheNextOneServed() throws Exception {
         try (Scripts.Server server = Scripts.server("--idle-timeout", "1");
              SocketChannel idle = SocketChannel.open(new InetSocketAddress("localhost", server.port()))) {
-            writeAll(idle, new byte[]{42});
+            Wire.write(idle, new byte[]{42});
             Map<String, String> dropped = server.served(1, WAIT);
             assertEquals("idle", dropped.get("ended"));
             assertEquals("1", dropped.get("bytes"));
             assertTrue(server.proc().stdout().contains("server: client 1 sent nothing for 1 s: dropped after 1 bytes"));
             try (SocketChannel next = SocketChannel.open(new InetSocketAddress("localhost", server.port()))) {
-                writeAll(next, new byte[5000]);
+                Wire.write(next, new byte[5000]);
             }
             assertEquals("5000", server.served(2, WAIT).get("bytes"));
         }
@@ -264,7 +264,7 @@ class FaultsTest {
             int port = Integer.parseInt(server.awaitLine(Pattern.compile("listening on 0\\.0\\.0\\.0:(\\d+)"), WAIT).group(1));
             server.awaitLine(Pattern.compile("^server: warning: listening on every network interface"), WAIT);
             try (SocketChannel client = SocketChannel.open(new InetSocketAddress("localhost", port))) {
-                writeAll(client, new byte[10]);
+                Wire.write(client, new byte[10]);
             }
             server.awaitLine(Pattern.compile("^SERVED client=1 bytes=10 "), WAIT);
         }
@@ -285,7 +285,7 @@ class FaultsTest {
                 byte[] payload = randomBytes(random, random.nextInt(3) == 0 ? random.nextInt(4) : random.nextInt(300_000));
                 boolean abrupt = random.nextInt(4) == 0;
                 try (SocketChannel client = SocketChannel.open(new InetSocketAddress("localhost", server.port()))) {
-                    writeAll(client, payload);
+                    Wire.write(client, payload);
                     if (abrupt) client.setOption(StandardSocketOptions.SO_LINGER, 0);
                 }
                 // One at a time, as this server serves them (and within its listen backlog).
@@ -296,7 +296,7 @@ class FaultsTest {
                 String where = "seed " + seed + ", client " + i + ": " + served;
                 if (abrupt) assertTrue(counted <= payload.length, where);
                 else assertEquals(payload.length, counted, where);
-                assertEquals(crc(payload, (int) counted), served.get("crc32"), where);
+                assertEquals(Wire.crc(payload, (int) counted), served.get("crc32"), where);
                 total += counted;
             }
             // Still responsive to a well-behaved client afterwards.
@@ -313,7 +313,7 @@ class FaultsTest {
     @ValueSource(strings = {"Server", "SelectServer"})
     void tenThousandShortConnectionsLeakNoFileDescriptors(String script) throws Exception {
         boolean selectServer = script.equals("SelectServer");
-        try (Scripts.Server server = selectServer ? Scripts.selectServer() : Scripts.server("--idle-timeout", "30")) {
+        try (Scripts.Server server = selectServer ? Scripts.selectServer("--events") : Scripts.server("--idle-timeout", "30")) {
             InetSocketAddress address = new InetSocketAddress("localhost", server.port());
             int connections = 10_000, warmUp = 20, backlog = 5;
             Scripts.Proc.LineCounter served = server.proc().counter(Pattern.compile("^SERVED client="));
@@ -326,31 +326,44 @@ class FaultsTest {
                 SocketChannel client = SocketChannel.open(address);
                 switch (i % 5) {
                     case 0 -> { }                                                   // connect, close
-                    case 1 -> writeAll(client, new byte[]{1, 2, 3});                // a few bytes
+                    case 1 -> Wire.write(client, new byte[]{1, 2, 3});                // a few bytes
                     case 2 -> client.setOption(StandardSocketOptions.SO_LINGER, 0); // a reset
                     case 3 -> client.shutdownOutput();                              // half-close first
                     default -> { }                                                  // idle (below)
                 }
                 // select-server also holds 500 idle connections at once for a while; the step-1
                 // server, one client at a time, would wait on the first of them.
-                if (i % 5 == 4 && selectServer && i < connections / 2 && idle.size() < 500) idle.add(client);
+                if (i % 5 == 4 && selectServer && i > warmUp && i < connections / 2 && idle.size() < 500) idle.add(client);
                 else client.close();
-                if (i == warmUp) {
-                    served.awaitAtLeast(warmUp - idle.size(), WAIT);
-                    before = openFiles(server.proc().pid()) - idle.size();
+                if (i == warmUp) { // every warm-up connection served: the baseline
+                    served.awaitAtLeast(warmUp, WAIT);
+                    before = openFilesWithProbe(server, warmUp + 1);
                 }
                 if (i == connections / 2) {
                     for (SocketChannel c : idle) c.close();
                     idle.clear();
                 }
             }
-            served.awaitAtLeast(connections, WAIT);
-            assertEquals(before, openFiles(server.proc().pid()), "open file descriptors before and after");
+            served.awaitAtLeast(connections + 1, WAIT); // and the first probe
+            assertEquals(before, openFilesWithProbe(server, connections + 2), "open file descriptors before and after");
             if (selectServer) {
                 server.proc().signal("TERM");
                 server.proc().waitFor(WAIT);
                 assertEquals("0", server.proc().last("TOTAL").get("registered"), "no keys left registered");
             }
+        }
+    }
+
+    /**
+     * The server's open files, counted while a probe connection (client number {@code n}) is open
+     * and accepted. select-server closes a finished client's socket for good on its next select():
+     * once it has accepted the probe, every earlier close is complete.
+     */
+    static long openFilesWithProbe(Scripts.Server server, int n) throws IOException {
+        boolean selectServer = server.proc().stdout().startsWith("select-server");
+        try (SocketChannel probe = Wire.connect(server.port())) {
+            server.proc().awaitLine(Pattern.compile(selectServer ? "^EVENT accept client=" + n + " " : "^server: client " + n + " connected"), WAIT);
+            return openFiles(server.proc().pid());
         }
     }
 
@@ -364,16 +377,5 @@ class FaultsTest {
         byte[] bytes = new byte[length];
         random.nextBytes(bytes);
         return bytes;
-    }
-
-    static String crc(byte[] bytes, int length) {
-        CRC32 crc = new CRC32();
-        crc.update(bytes, 0, length);
-        return String.format("%08x", crc.getValue());
-    }
-
-    static void writeAll(SocketChannel channel, byte[] bytes) throws IOException {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        while (buffer.hasRemaining()) channel.write(buffer);
     }
 }

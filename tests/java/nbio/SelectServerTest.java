@@ -41,8 +41,8 @@ class SelectServerTest {
                 }
                 // Everyone sends a first half, then everyone a second half, then everyone closes:
                 // the server has all 1,000 open with half a message each.
-                for (int i = 0; i < clients; i++) write(socks.get(i), payload(i), 0, payload(i).length / 2);
-                for (int i = 0; i < clients; i++) write(socks.get(i), payload(i), payload(i).length / 2, payload(i).length);
+                for (int i = 0; i < clients; i++) Wire.write(socks.get(i), payload(i), 0, payload(i).length / 2);
+                for (int i = 0; i < clients; i++) Wire.write(socks.get(i), payload(i), payload(i).length / 2, payload(i).length);
             } finally {
                 for (SocketChannel sock : socks) sock.close();
             }
@@ -57,7 +57,7 @@ class SelectServerTest {
                 byte[] sent = payloadByPeer.remove(served.get("peer"));
                 assertTrue(sent != null, "a SERVED line for an unknown or repeated peer: " + served);
                 assertEquals(String.valueOf(sent.length), served.get("bytes"), "bytes of " + served);
-                assertEquals(crc(sent), served.get("crc32"), "crc32 of " + served);
+                assertEquals(Wire.crc(sent), served.get("crc32"), "crc32 of " + served);
                 assertEquals("eof", served.get("ended"));
             }
             assertTrue(payloadByPeer.isEmpty(), payloadByPeer.size() + " clients without a SERVED line");
@@ -75,25 +75,25 @@ class SelectServerTest {
     @Test
     void selectServerReadsTheSecondClientWhileTheFirstIsStillSending() throws Exception {
         try (Scripts.Server server = Scripts.selectServer("--events");
-             SocketChannel first = connect(server.port());
-             SocketChannel second = connect(server.port())) {
+             SocketChannel first = Wire.connect(server.port());
+             SocketChannel second = Wire.connect(server.port())) {
             String a = clientNumber(server, first), b = clientNumber(server, second);
 
-            write(first, "first-part-one\n");
+            Wire.write(first, "first-part-one\n");
             int readA1 = server.proc().awaitLineFrom(0, Pattern.compile("^EVENT read client=" + a + " "), WAIT).index();
             // The first client is still connected and has more to send. The second sends
             // everything and closes; the server reads it and finishes it now, not later.
-            write(second, "second-all\n");
+            Wire.write(second, "second-all\n");
             second.close();
             int servedB = server.proc().awaitLineFrom(0, Pattern.compile("^SERVED client=" + b + " "), WAIT).index();
             assertTrue(first.isOpen());
-            write(first, "first-part-two\n");
+            Wire.write(first, "first-part-two\n");
             first.close();
             Scripts.Proc.Found servedA = server.proc().awaitLineFrom(0, Pattern.compile("^SERVED client=" + a + " .*"), WAIT);
 
             List<String> lines = server.proc().stdoutLines();
-            int readB = indexOf(lines, "EVENT read client=" + b + " ");
-            int readA2 = indexOf(lines, "EVENT read client=" + a + " bytes=15 total=30");
+            int readB = Wire.indexOfPrefix(lines, "EVENT read client=" + b + " ");
+            int readA2 = Wire.indexOfPrefix(lines, "EVENT read client=" + a + " bytes=15 total=30");
             // Event order: A's first part, all of B (to its EOF), A's second part, A's EOF.
             assertTrue(readA1 < readB && readB < servedB && servedB < readA2 && readA2 < servedA.index(),
                     "order of events:\n" + String.join("\n", lines));
@@ -102,40 +102,17 @@ class SelectServerTest {
         }
     }
 
-    @Test
-    void theBlockingServerFinishesTheFirstClientBeforeReadingAnyByteOfTheSecond() throws Exception {
-        try (Scripts.Server server = Scripts.server("--show-data");
-             SocketChannel first = connect(server.port())) {
-            write(first, "first-part-one\n");
-            server.proc().awaitLine(Pattern.compile("^first-part-one$"), WAIT);
-            // The same moves as above: the second client sends everything and closes while the
-            // first is connected with more to send. Its bytes are in the server's kernel buffer
-            // before the first client's second part is even written.
-            try (SocketChannel second = connect(server.port())) {
-                write(second, "second-all\n");
-            }
-            write(first, "first-part-two\n");
-            first.close();
-            server.served(2, WAIT);
-
-            List<String> lines = server.proc().stdoutLines();
-            int a1 = lines.indexOf("first-part-one"), a2 = lines.indexOf("first-part-two");
-            int servedA = indexOf(lines, "SERVED client=1 "), b = lines.indexOf("second-all");
-            assertTrue(a1 >= 0 && a1 < a2 && a2 < servedA && servedA < b,
-                    "the blocking server read the first client to its end before the second:\n" + String.join("\n", lines));
-            assertEquals("30", server.served(1, WAIT).get("bytes"));
-            assertEquals("11", server.served(2, WAIT).get("bytes"));
-        }
-    }
+    // The blocking server's side of the same story (it reads all of the first client before any
+    // byte of the second) is ServerStepTest.secondClientWaitsUntilTheFirstIsDone.
 
     @Test
     void aResetIsHandledAndOnlyConnectedClientsStayRegistered() throws Exception {
         try (Scripts.Server server = Scripts.selectServer("--events");
-             SocketChannel stays = connect(server.port())) {
+             SocketChannel stays = Wire.connect(server.port())) {
             String s = clientNumber(server, stays);
-            SocketChannel resets = connect(server.port());
+            SocketChannel resets = Wire.connect(server.port());
             String r = clientNumber(server, resets);
-            write(resets, "some bytes, then a reset\n");
+            Wire.write(resets, "some bytes, then a reset\n");
             server.proc().awaitLine(Pattern.compile("^EVENT read client=" + r + " "), WAIT);
             resets.setOption(StandardSocketOptions.SO_LINGER, 0); // close() now sends RST, not FIN
             resets.close();
@@ -144,8 +121,8 @@ class SelectServerTest {
             assertEquals("25", reset.get("bytes"));
 
             // A clean client after the reset is served normally.
-            try (SocketChannel after = connect(server.port())) {
-                write(after, "after\n");
+            try (SocketChannel after = Wire.connect(server.port())) {
+                Wire.write(after, "after\n");
             }
             assertEquals("eof", server.served(3, WAIT).get("ended"));
 
@@ -169,10 +146,10 @@ class SelectServerTest {
             Map<String, byte[]> payloadByPeer = new HashMap<>();
             try {
                 for (int i = 0; i < clients; i++) {                // the kernel completes all 100 connections
-                    SocketChannel sock = connect(port);
+                    SocketChannel sock = Wire.connect(port);
                     socks.add(sock);
                     payloadByPeer.put("127.0.0.1:" + ((InetSocketAddress) sock.getLocalAddress()).getPort(), payload(i));
-                    write(sock, payload(i), 0, payload(i).length);
+                    Wire.write(sock, payload(i), 0, payload(i).length);
                 }
                 proc.awaitLine(Pattern.compile("^select-server: cannot accept more clients \\(Too many open files\\) with \\d+ open"), WAIT);
             } finally {
@@ -186,7 +163,7 @@ class SelectServerTest {
                 byte[] sent = payloadByPeer.remove(served.get("peer"));
                 assertTrue(sent != null, "unknown or repeated peer: " + served);
                 assertEquals(String.valueOf(sent.length), served.get("bytes"));
-                assertEquals(crc(sent), served.get("crc32"));
+                assertEquals(Wire.crc(sent), served.get("crc32"));
             }
             proc.signal("TERM");
             proc.waitFor(WAIT);
@@ -219,30 +196,5 @@ class SelectServerTest {
         byte[] h = head.getBytes(StandardCharsets.US_ASCII), foobar = "foobar\n".getBytes(StandardCharsets.US_ASCII);
         for (int k = 0; k < size; k++) bytes[k] = k < h.length ? h[k] : foobar[(k + i) % foobar.length];
         return bytes;
-    }
-
-    static String crc(byte[] bytes) {
-        CRC32 crc = new CRC32();
-        crc.update(bytes);
-        return String.format("%08x", crc.getValue());
-    }
-
-    static int indexOf(List<String> lines, String prefix) {
-        for (int i = 0; i < lines.size(); i++) if (lines.get(i).startsWith(prefix)) return i;
-        return -1;
-    }
-
-    static SocketChannel connect(int port) throws IOException {
-        return SocketChannel.open(new InetSocketAddress("localhost", port));
-    }
-
-    static void write(SocketChannel sock, String text) throws IOException {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        write(sock, bytes, 0, bytes.length);
-    }
-
-    static void write(SocketChannel sock, byte[] bytes, int from, int to) throws IOException {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes, from, to - from);
-        while (buffer.hasRemaining()) sock.write(buffer);
     }
 }

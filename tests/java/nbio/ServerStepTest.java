@@ -23,23 +23,23 @@ class ServerStepTest {
     @Test
     void secondClientWaitsUntilTheFirstIsDone() throws Exception {
         try (Scripts.Server server = Scripts.server("--show-data");
-             SocketChannel first = connect(server.port())) {
-            write(first, "first-part-one\n");
+             SocketChannel first = Wire.connect(server.port())) {
+            Wire.write(first, "first-part-one\n");
             server.proc().awaitLine(Pattern.compile("^first-part-one$"), WAIT);
 
             // The second client connects (the kernel completes it from the backlog), sends
             // everything and closes, all while the first is still connected.
-            try (SocketChannel second = connect(server.port())) {
-                write(second, "second-all\n");
+            try (SocketChannel second = Wire.connect(server.port())) {
+                Wire.write(second, "second-all\n");
             }
-            write(first, "first-part-two\n");
+            Wire.write(first, "first-part-two\n");
             first.close();
 
             Map<String, String> secondServed = server.served(2, WAIT);
             assertEquals("11", secondServed.get("bytes"));
             List<String> lines = server.proc().stdoutLines();
-            int firstPartTwo = lines.indexOf("first-part-two"), firstDone = indexOfPrefix(lines, "server: client 1 done");
-            int secondConnected = indexOfPrefix(lines, "server: client 2 connected"), secondData = lines.indexOf("second-all");
+            int firstPartTwo = lines.indexOf("first-part-two"), firstDone = Wire.indexOfPrefix(lines, "server: client 1 done");
+            int secondConnected = Wire.indexOfPrefix(lines, "server: client 2 connected"), secondData = lines.indexOf("second-all");
             // Although the second client sent before the first one's last part, the server read
             // nothing from it until the first client was done.
             assertTrue(firstPartTwo >= 0 && firstPartTwo < firstDone && firstDone < secondConnected
@@ -51,8 +51,8 @@ class ServerStepTest {
     @Test
     void ctrlCClosesTheListeningSocketAndPrintsTotals() throws Exception {
         try (Scripts.Server server = Scripts.server()) {
-            try (SocketChannel client = connect(server.port())) {
-                write(client, "x".repeat(5000));
+            try (SocketChannel client = Wire.connect(server.port())) {
+                Wire.write(client, "x".repeat(5000));
             }
             server.served(1, WAIT);
             server.proc().signal("INT");
@@ -72,27 +72,13 @@ class ServerStepTest {
     @Test
     void printsTheDataLikeTheArticleWhenAskedAndASummaryOtherwise() throws Exception {
         try (Scripts.Server server = Scripts.server()) {
-            try (SocketChannel client = connect(server.port())) {
-                write(client, "foobar\n".repeat(300));
+            try (SocketChannel client = Wire.connect(server.port())) {
+                Wire.write(client, "foobar\n".repeat(300));
             }
             Map<String, String> served = server.served(1, WAIT);
             assertEquals("2100", served.get("bytes"));
             assertTrue(Integer.parseInt(served.get("reads")) >= 3, "reads of at most 1024 bytes: " + served);
             assertTrue(server.proc().stdoutLines().stream().noneMatch(line -> line.equals("foobar")), "no data by default");
         }
-    }
-
-    static SocketChannel connect(int port) throws Exception {
-        return SocketChannel.open(new InetSocketAddress("localhost", port));
-    }
-
-    static void write(SocketChannel channel, String text) throws Exception {
-        ByteBuffer buffer = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-        while (buffer.hasRemaining()) channel.write(buffer);
-    }
-
-    static int indexOfPrefix(List<String> lines, String prefix) {
-        for (int i = 0; i < lines.size(); i++) if (lines.get(i).startsWith(prefix)) return i;
-        return -1;
     }
 }
