@@ -97,7 +97,7 @@ public class Bench {
             "  --slow-rate  the pace of part 1's slow reader (default 5 MiB/s)",
             "  --out DIR    where results.csv, results.json and chart.png go (default target/bench)",
             "  --jvm-opt X  a JVM option for every part-2 server alike (repeatable; default: none, the JVM's own defaults)",
-            "Full configuration: about 6 to 10 minutes on 2 cores (longer on a busy machine). Every run has a deadline.");
+            "Full configuration: about 8 to 10 minutes on 2 cores (longer on a busy machine). Every run has a deadline.");
 
     static final long MiB = 1024 * 1024;
     static final PrintWriter OUT = new PrintWriter(System.out, true);
