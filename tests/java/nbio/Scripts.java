@@ -72,7 +72,8 @@ public final class Scripts {
         }
     }
 
-    private static int featureOf(Path jdk) {
+    /** The feature release (17, 21, 25...) of a JDK folder, from its release file; 0 if unknown. */
+    public static int featureOf(Path jdk) {
         try {
             for (String line : Files.readAllLines(jdk.resolve("release"))) {
                 Matcher m = Pattern.compile("^JAVA_VERSION=\"(\\d+)").matcher(line);

@@ -179,7 +179,7 @@ class VirtualThreadsTest {
         Path jbangDir = Files.createTempDirectory("nbio-jbang-");
         try {
             Map<String, String> env = Map.of("JBANG_DIR", jbangDir.toString());
-            String feature = String.valueOf(Runtime.Version.parse(release(jdk)).feature());
+            String feature = String.valueOf(Scripts.featureOf(jdk));
             Scripts.Proc link = Scripts.commandWithEnv(env, "./jbang", "jdk", "install", feature, jdk.toString());
             assertEquals(0, link.waitFor(RUN), link.output());
             Scripts.Proc help = Scripts.commandWithEnv(env, "./jbang", "virtual-threads", "--help");
@@ -196,13 +196,6 @@ class VirtualThreadsTest {
             // Links are deleted, never followed: a linked JDK itself stays where it is.
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
-    }
-
-    static String release(Path jdk) throws IOException {
-        for (String line : Files.readAllLines(jdk.resolve("release"))) {
-            if (line.startsWith("JAVA_VERSION=")) return line.substring("JAVA_VERSION=".length()).replace("\"", "");
-        }
-        throw new AssertionError("no JAVA_VERSION in " + jdk.resolve("release"));
     }
 
     /** The line about parking says what the poller count says. */
