@@ -174,12 +174,9 @@ public final class Scripts {
         @Override public void close() { proc.close(); }
     }
 
-    /** The key=value fields of a RESULT, SERVED or TOTAL line. */
+    /** The key=value fields of a RESULT, SERVED or TOTAL line (read by the pack's one parser). */
     public static Map<String, String> fields(String line) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        Matcher m = Pattern.compile("(\\w+)=(\\S+)").matcher(line);
-        while (m.find()) fields.put(m.group(1), m.group(2));
-        return fields;
+        return MachineLines.fields(line);
     }
 
     /** A running process whose stdout and stderr lines are collected as they come. */
