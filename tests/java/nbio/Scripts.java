@@ -126,6 +126,25 @@ public final class Scripts {
         return Proc.start(command, ROOT);
     }
 
+    /**
+     * Starts scripts/NAME.java in a network namespace of its own whose loopback has only ::1
+     * (an IPv6-only host: `localhost` still resolves to 127.0.0.1 through /etc/hosts, but no
+     * interface has that address). Nothing outside this machine is reachable from there.
+     */
+    public static Proc startIpv6Only(String script, String... args) {
+        Path javaHome = javaHome(requiredJava(script));
+        StringBuilder command = new StringBuilder("ip link set lo up && ip addr del 127.0.0.1/8 dev lo && exec");
+        for (String word : List.of(javaHome.resolve("bin/java").toString(), "-cp", classesOf(script, javaHome).toString(), script)) {
+            command.append(' ').append(shellQuoted(word));
+        }
+        for (String arg : args) command.append(' ').append(shellQuoted(arg));
+        return Proc.start(List.of("unshare", "--net", "sh", "-c", command.toString()), ROOT);
+    }
+
+    static String shellQuoted(String word) {
+        return "'" + word.replace("'", "'\\''") + "'";
+    }
+
     /** Runs any command from the project root (./jbang, java scripts/X.java, ...). */
     public static Proc command(String... command) {
         return Proc.start(List.of(command), ROOT);
