@@ -56,6 +56,7 @@ public class SelectServer {
             // needs no iterator: nothing is allocated per event.
             selector.select(this::ready, millisToNextTimer());
             timers();                                            // idle clients, paced clients, progress
+            acceptAgainIfAnyoneLeft();                           // after "Too many open files"
             flushLines();                                        // this turn's lines in one write
         }
         stop(selector, listener);
@@ -134,10 +135,7 @@ public class SelectServer {
         key.cancel();
         closeQuietly(key.channel());                              // conn.close(); the next select() frees its descriptor
         open--;
-        if (acceptPaused && !stopping) {                          // a descriptor is free again: accept again
-            acceptPaused = false;
-            acceptKey.interestOps(SelectionKey.OP_ACCEPT);
-        }
+        closedThisTurn++;
         served(client, ended, peer);
     }
 
@@ -184,7 +182,7 @@ public class SelectServer {
     volatile boolean stopping;
     SelectionKey acceptKey;
     boolean acceptPaused, progressShown;
-    int clients, open, maxOpen;
+    int clients, open, maxOpen, closedThisTurn;
     long totalBytes, acceptPauses, dropped;
     long nextIdleCheck, lastShown;
     final List<SelectionKey> paused = new ArrayList<>();         // --read-rate: clients waiting for their time
@@ -248,7 +246,18 @@ public class SelectServer {
 
     // Out of file descriptors ("Too many open files"). The client stays in the kernel's queue and
     // the listener stays "acceptable", so select() would return at once, again and again: a busy
-    // loop. Stop watching for new clients until one of the connected ones goes (see finish()).
+    // loop. Stop watching for new clients until one of the connected ones goes.
+    //
+    // A closed client's descriptor is freed by the next select() (before it waits), so the turn in
+    // which anyone left, before or after the failed accept, is the one after which accepting works.
+    void acceptAgainIfAnyoneLeft() {
+        if (acceptPaused && closedThisTurn > 0 && !stopping) {
+            acceptPaused = false;
+            acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+        }
+        closedThisTurn = 0;
+    }
+
     void outOfDescriptors(IOException e) {
         acceptKey.interestOps(0);
         acceptPaused = true;
