@@ -22,11 +22,6 @@ import java.util.zip.CRC32;
 // wakes it when ANY socket has something: a new client to accept, bytes to read, an EOF.
 public class SelectServer {
 
-    public static void main(String[] args) throws IOException {
-        Settings settings = Settings.parse(args);                // the port and options: below the lesson
-        if (settings != null) new SelectServer(settings).serve();
-    }
-
     // What the server keeps per client; select() hands it back with every event of that socket.
     // Small on purpose: no buffer of its own (see `buffer`) and no text until the client goes.
     static final class Client {
@@ -140,6 +135,12 @@ public class SelectServer {
     }
 
     // ---- below: not the lesson ----
+
+    // Reads the port and options, then runs serve() above.
+    public static void main(String[] args) throws IOException {
+        Settings settings = Settings.parse(args);
+        if (settings != null) new SelectServer(settings).serve();
+    }
 
     static final String NAME = "select-server";
     static final String USAGE = "usage: " + NAME + " [port] [--events] [--read-rate MiB/s] [--idle-timeout SECONDS]"
