@@ -205,13 +205,17 @@ public class SelectServer {
             // article's listen(5) would make a burst of clients wait for the kernel to retry.
             listener.bind(new InetSocketAddress(host, settings.port()), 4096);
         } catch (BindException e) {
-            if (String.valueOf(e.getMessage()).contains("in use")) {
+            String why = String.valueOf(e.getMessage());
+            if (why.contains("in use")) {
                 fail(1, "port " + settings.port() + " on " + host + " is already in use (is another server running?)");
             }
-            fail(1, "cannot listen on " + host + " (" + addressOf(host) + "): no network interface here has that address ("
-                    + e.getMessage() + ")" + (host.equals("localhost") && ipv6LoopbackWorks()
-                    ? "; this host has IPv6's loopback only: `" + NAME + " " + settings.port() + " --host ::1` listens there,"
-                    + " and clients connect to host ::1" : ""));
+            if (why.contains("Cannot assign")) {                  // e.g. a host or container with IPv6 only
+                fail(1, "cannot listen on " + host + " (" + addressOf(host) + "): no network interface here has that address ("
+                        + why + ")" + (host.equals("localhost") && ipv6LoopbackWorks()
+                        ? "; this host has IPv6's loopback only: `" + NAME + " " + settings.port() + " --host ::1` listens there,"
+                        + " and clients connect to host ::1" : ""));
+            }
+            fail(1, "cannot listen on " + host + " port " + settings.port() + " (" + why + ")");
         } catch (IOException e) {
             fail(1, "cannot listen on " + host + " port " + settings.port() + ": " + e.getMessage());
         }
@@ -290,7 +294,7 @@ public class SelectServer {
     long millisToNextTimer() {
         long next = Long.MAX_VALUE;
         if (idleNanos > 0 && open > 0) next = nextIdleCheck;
-        for (SelectionKey key : paused) next = Math.min(next, ((Client) key.attachment()).resumeAt);
+        for (int i = 0; i < paused.size(); i++) next = Math.min(next, ((Client) paused.get(i).attachment()).resumeAt);
         if (progress) next = Math.min(next, lastShown + 250_000_000L);
         if (next == Long.MAX_VALUE) return 0;
         return Math.max(1, (next - System.nanoTime() + 999_999) / 1_000_000);
