@@ -158,15 +158,15 @@ public class Tour {
             terminal.printf("%nWhat it means: one non-blocking write took %,d of %,d bytes, what fitted in the socket buffers."
                             + "%nTo send the same bytes, the retry loop made %.0fx the write calls of the selector loop and burned"
                             + "%n%.1fx its CPU time: %.0f%% of its wall time against %.0f%% while waiting in select()."
-                            + "%nOne event-loop thread kept two transfers and a timer going; select-server held up to %s clients"
-                            + "%nat once on one thread and had %s keys left registered when it stopped."
+                            + "%nOne event-loop thread kept two transfers and a timer going; select-server held up to %,d clients"
+                            + "%nat once on one thread and had %,d keys left registered when it stopped."
                             + "%nWall times follow the servers' pace; CPU times and counts depend on this machine."
                             + "%nTour done in %.1f s.%n",
                     Long.parseLong(rows.get(1).get("bytes")), Long.parseLong(rows.get(1).get("requested")),
                     Double.parseDouble(retry.get("writes")) / Double.parseDouble(select.get("writes")),
                     retryCpu / Math.max(selectCpu, 0.1), 100 * retryCpu / Double.parseDouble(retry.get("wall_ms")),
-                    100 * selectCpu / Double.parseDouble(select.get("wall_ms")), selectTotal.get("max_open"),
-                    selectTotal.get("registered"), (System.nanoTime() - tourStart) / 1e9);
+                    100 * selectCpu / Double.parseDouble(select.get("wall_ms")), Long.parseLong(selectTotal.get("max_open")),
+                    Long.parseLong(selectTotal.get("registered")), (System.nanoTime() - tourStart) / 1e9);
             if (rows.stream().anyMatch(r -> !r.get("intact").equals("yes"))) fail("some bytes were lost: see the table");
         } finally {
             System.setOut(terminal);
