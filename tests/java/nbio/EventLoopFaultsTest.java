@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Step 6a, event-loop, when things go wrong: each cause named as it is, one line, and the senders that did not fail still reported. */
-@Timeout(120)
+@Timeout(300)
 class EventLoopFaultsTest {
-    static final Duration RUN = Duration.ofSeconds(60);
+    static final Duration RUN = Duration.ofSeconds(120);
 
     /** One sender meets a closed port, the other a live server: the second is reported in full, the first in one line. */
     @Test

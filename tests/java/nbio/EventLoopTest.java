@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Step 6, event-loop: one thread drives two senders and a ticker; every byte arrives, and the loop mostly sleeps. */
-@Timeout(120)
+@Timeout(300)
 class EventLoopTest {
-    static final Duration RUN = Duration.ofSeconds(60);
+    static final Duration RUN = Duration.ofSeconds(120);
     static final int SIZE = 32 * 1024 * 1024;
     static final String READ_RATE = "24"; // MiB/s per server: far below loopback speed, so both senders stall for ~1 s
     static final int TICK_MS = 20;
