@@ -87,6 +87,8 @@ public class VirtualThreads {
 
         int timeoutMs() { return timeoutSeconds * 1000; }
 
+        String where() { return (host.contains(":") ? "[" + host + "]" : host) + ":" + port; }
+
         static Options parse(String[] args) {
             Options o = new Options();
             int positional = 0;
@@ -180,8 +182,8 @@ public class VirtualThreads {
             phase = new AtomicIntegerArray(n);
             parkedIn = new AtomicIntegerArray(n);
             connectedAll = new CountDownLatch(n);
-            System.out.printf("%s: %s to %s:%d, each sending %,d bytes from its own virtual thread, in plain blocking code%n",
-                    NAME, plural(n, "connection"), o.host, o.port, data.length);
+            System.out.printf("%s: %s to %s, each sending %,d bytes from its own virtual thread, in plain blocking code%n",
+                    NAME, plural(n, "connection"), o.where(), data.length);
             // Ctrl-C: say how far it got (the JVM then exits; the kernel closes every socket).
             onCtrlC = new Thread(() -> System.err.printf("%s: stopped by a signal: %,d of %s had sent everything,"
                     + " the kernel accepted %,d of %,d bytes: transfer cut short%n", NAME, done.get(), plural(n, "connection"), sent.get(), total));
@@ -232,7 +234,8 @@ public class VirtualThreads {
             }
             openAtOnce = open.get();
             platformThreads = ManagementFactory.getThreadMXBean().getThreadCount();
-            System.out.printf("%s: %s open; sending%n", NAME, openAtOnce == n ? "all " + plural(n, "connection") + " are" : plural(openAtOnce, "connection") + " of " + n);
+            if (openAtOnce > 0) System.out.printf("%s: %s open; sending%n", NAME,
+                    openAtOnce == n ? "all " + plural(n, "connection") + " are" : String.format("%,d of %s", openAtOnce, plural(n, "connection")));
             go.countDown();
             executor.shutdown();
             while (!executor.awaitTermination(5, TimeUnit.MILLISECONDS)) {
@@ -271,7 +274,7 @@ public class VirtualThreads {
 
         String whyFailed(boolean finished) {
             Throwable e = firstError.get();
-            String where = (o.host.contains(":") ? "[" + o.host + "]" : o.host) + ":" + o.port;
+            String where = o.where();
             if (e instanceof ConnectException && String.valueOf(e.getMessage()).contains("refused") && done.get() == 0 && openAtOnce == 0) {
                 return "nothing is listening on " + where + ": start `./jbang select-server` first";
             }

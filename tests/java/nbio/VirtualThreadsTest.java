@@ -28,7 +28,7 @@ class VirtualThreadsTest {
     static final Pattern SERVED = Pattern.compile("^SERVED .*");
 
     @Test
-    void tenThousandConcurrentConnectionsToTheSelectServerDeliverEveryByte() {
+    void tenThousandConcurrentConnectionsToTheSelectServerDeliverEveryByte() throws IOException {
         int connections = 10_000, size = 7 * 1024;             // 'foobar\n' * 1024 on each
         Path jdk = Scripts.javaHome(21);
         try (Scripts.Server server = Scripts.selectServer()) {
