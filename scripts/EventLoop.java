@@ -6,16 +6,13 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.ConnectException;
 import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +27,7 @@ import java.util.zip.CRC32;
 // waiting and returns what it waits for next (a writable socket, a time, or nothing: done).
 public class EventLoop {
 
-    public static void main(String[] args) throws IOException {
-        Options o = Options.parse(args);                                   // host, ports, size... (below)
+    static void run(Options o) throws IOException {                        // o: host, ports, size... (below)
         ByteBuffer data = fill(o.size);                                    // data = 'foobar\n' * 10 * 1024 * 1024
         Loop loop = new Loop(o.timeoutSeconds);
         List<Sender> senders = new ArrayList<>();
@@ -149,6 +145,10 @@ public class EventLoop {
 
     // ---- below: not the lesson ----
 
+    public static void main(String[] args) throws IOException {
+        run(Options.parse(args));
+    }
+
     static final String NAME = "event-loop";
     static final String USAGE = "usage: " + NAME + " [host] [port[,port...]] [size] [--senders N] [--tick-ms MS] [--timeout SECONDS]"
             + " (defaults: localhost 1234 73400320, 2 senders, a tick every 100 ms; every sender sends size bytes,"
@@ -201,7 +201,7 @@ public class EventLoop {
     // A host made of digits only is a port that slid into the host's place (JBang drops an empty
     // argument): refuse it before anything connects anywhere.
     static String hostArgument(String arg) {
-        if (arg.matches("\\d+")) fail(2, "host '" + arg + "' looks like a port: give the host first, e.g. localhost " + arg + "; " + USAGE);
+        if (arg.matches("\\d+")) fail(2, "host '" + arg + "' looks like a port: give the host first (" + NAME + " localhost " + arg + "); " + USAGE);
         return arg;
     }
 
@@ -212,7 +212,7 @@ public class EventLoop {
         try {
             data = ByteBuffer.allocateDirect(size);
         } catch (OutOfMemoryError e) {
-            fail(1, String.format("%,d bytes do not fit in this JVM's direct memory (%s): give a smaller size,"
+            fail(1, String.format("%,d bytes do not fit in this JVM's direct memory (%s): send less,"
                     + " or allow more with -XX:MaxDirectMemorySize", size, e.getMessage()));
             return null;
         }
@@ -384,8 +384,8 @@ public class EventLoop {
             String host = loop.host, where = (host.contains(":") ? "[" + host + "]" : host) + ":" + to.getPort();
             if (!connected) {
                 if (gaveUp) return "no answer from " + where + " within " + timeoutSeconds + " s (see --timeout)";
-                String family = missingFamily(to.getAddress());
-                if (family != null) return "cannot connect to " + where + ": " + family;
+                String hint = noIpv4Hint(to);
+                if (!hint.isEmpty()) return "cannot connect to " + where + " (" + failure.getMessage() + ")" + hint;
                 if (failure instanceof ConnectException && String.valueOf(failure.getMessage()).contains("refused")) {
                     return "nothing is listening on " + where + ": start `./jbang select-server` (or `./jbang server`) first";
                 }
@@ -450,21 +450,16 @@ public class EventLoop {
         }
     }
 
-    // Connecting failed and the address's family (IPv4 or IPv6) has no address on this machine:
-    // say so, and name the other family's address for the same host if there is one.
-    static String missingFamily(InetAddress address) {
+    // An IPv6-only host: localhost resolves to 127.0.0.1 (from /etc/hosts) but no interface has it.
+    static String noIpv4Hint(InetSocketAddress address) {
         try {
-            boolean v4 = address instanceof Inet4Address;
-            for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                for (InetAddress a : Collections.list(nif.getInetAddresses())) if ((a instanceof Inet4Address) == v4) return null;
+            if (address.getAddress() instanceof Inet4Address && address.getAddress().isLoopbackAddress()
+                    && NetworkInterface.getByInetAddress(address.getAddress()) == null) {
+                return ": this machine has no IPv4 loopback address (" + address.getAddress().getHostAddress()
+                        + "); use ::1 as the host, with a server listening there";
             }
-            String other = address.isLoopbackAddress() ? (v4 ? "::1" : "127.0.0.1") : null; // the other family's loopback
-            for (InetAddress a : InetAddress.getAllByName(address.getHostName())) if ((a instanceof Inet4Address) != v4) other = a.getHostAddress();
-            return address.getHostName() + " is " + address.getHostAddress() + " (" + (v4 ? "IPv4" : "IPv6") + "), but this machine has no "
-                    + (v4 ? "IPv4" : "IPv6") + " address" + (other == null ? "" : "; give " + other + " as the host instead");
-        } catch (IOException e) {
-            return null;
-        }
+        } catch (IOException ignored) { }
+        return "";
     }
 
     static String plural(long n, String one) { return plural(n, one, one + "s"); }

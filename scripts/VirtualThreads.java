@@ -8,13 +8,11 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.net.ConnectException;
 import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -38,8 +36,7 @@ import java.util.zip.CRC32;
 // carries on where it stopped. Ten thousand waiting connections cost a few OS threads.
 public class VirtualThreads {
 
-    public static void main(String[] args) throws Exception {
-        Options o = Options.parse(args);                        // host, port, size, --connections (below; needs Java 21)
+    static void run(Options o) throws Exception {              // o: host, port, size, --connections (below; needs Java 21)
         byte[] data = fill(o.size);                             // data = 'foobar\n' * ...
         Watch watch = new Watch(o, data);                       // counts, and looks at the threads while they wait (below)
         ExecutorService virtualThreads = newVirtualThreadPerTaskExecutor();
@@ -73,6 +70,10 @@ public class VirtualThreads {
     }
 
     // ---- below: not the lesson ----
+
+    public static void main(String[] args) throws Exception {
+        run(Options.parse(args));
+    }
 
     static final String NAME = "virtual-threads";
     static final int CHUNK = 64 * 1024;
@@ -125,7 +126,7 @@ public class VirtualThreads {
     // A host made of digits only is a port that slid into the host's place (JBang drops an empty
     // argument): refuse it before anything connects anywhere.
     static String hostArgument(String arg) {
-        if (arg.matches("\\d+")) fail(2, "host '" + arg + "' looks like a port: give the host first, e.g. localhost " + arg + "; " + USAGE);
+        if (arg.matches("\\d+")) fail(2, "host '" + arg + "' looks like a port: give the host first (" + NAME + " localhost " + arg + "); " + USAGE);
         return arg;
     }
 
@@ -134,7 +135,7 @@ public class VirtualThreads {
         try {
             data = new byte[size];
         } catch (OutOfMemoryError e) {
-            fail(1, String.format("%,d bytes do not fit in this JVM's heap (%s): give a smaller size, or more heap with -Xmx", size, e.getMessage()));
+            fail(1, String.format("%,d bytes do not fit in this JVM's heap (%s): send less, or give the JVM more heap with -Xmx", size, e.getMessage()));
             return null;
         }
         byte[] foobar = "foobar\n".getBytes();
@@ -278,10 +279,8 @@ public class VirtualThreads {
             if (e instanceof ConnectException && String.valueOf(e.getMessage()).contains("refused") && done.get() == 0 && openAtOnce == 0) {
                 return "nothing is listening on " + where + ": start `./jbang select-server` first";
             }
-            if (e != null && openAtOnce == 0 && !(e instanceof SocketTimeoutException)) {
-                String family = missingFamily(o.server.getAddress());
-                if (family != null) return "cannot connect to " + where + ": " + family;
-            }
+            String hint = noIpv4Hint(o.server);
+            if (e != null && openAtOnce == 0 && !hint.isEmpty()) return "cannot connect to " + where + " (" + e.getMessage() + ")" + hint;
             String why = e == null ? (finished ? "?" : "still not done after " + o.timeoutSeconds + " s (see --timeout)")
                     : e instanceof SocketTimeoutException ? "no answer within " + o.timeoutSeconds + " s; the step-1 server takes"
                             + " one client at a time and queues only 5: use select-server"
@@ -350,21 +349,16 @@ public class VirtualThreads {
         return at < 0 ? "" : s.substring(at + 1);
     }
 
-    // Connecting failed and the address's family (IPv4 or IPv6) has no address on this machine:
-    // say so, and name the other family's address for the same host if there is one.
-    static String missingFamily(InetAddress address) {
+    // An IPv6-only host: localhost resolves to 127.0.0.1 (from /etc/hosts) but no interface has it.
+    static String noIpv4Hint(InetSocketAddress address) {
         try {
-            boolean v4 = address instanceof Inet4Address;
-            for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                for (InetAddress a : Collections.list(nif.getInetAddresses())) if ((a instanceof Inet4Address) == v4) return null;
+            if (address.getAddress() instanceof Inet4Address && address.getAddress().isLoopbackAddress()
+                    && NetworkInterface.getByInetAddress(address.getAddress()) == null) {
+                return ": this machine has no IPv4 loopback address (" + address.getAddress().getHostAddress()
+                        + "); use ::1 as the host, with a server listening there";
             }
-            String other = address.isLoopbackAddress() ? (v4 ? "::1" : "127.0.0.1") : null; // the other family's loopback
-            for (InetAddress a : InetAddress.getAllByName(address.getHostName())) if ((a instanceof Inet4Address) != v4) other = a.getHostAddress();
-            return address.getHostName() + " is " + address.getHostAddress() + " (" + (v4 ? "IPv4" : "IPv6") + "), but this machine has no "
-                    + (v4 ? "IPv4" : "IPv6") + " address" + (other == null ? "" : "; give " + other + " as the host instead");
-        } catch (IOException e) {
-            return null;
-        }
+        } catch (IOException ignored) { }
+        return "";
     }
 
     static String plural(long n, String one) { return String.format("%,d %s", n, n == 1 ? one : one + "s"); }

@@ -113,7 +113,7 @@ class EventLoopFaultsTest {
         Scripts.Proc run = Scripts.startIpv6Only("EventLoop", "25099", "1234", "1000");
         assertEquals(2, run.waitFor(RUN), run.output());
         assertEquals(1, run.stderrLines().size(), run.output());
-        assertTrue(run.stderr().startsWith("event-loop: host '25099' looks like a port: give the host first, e.g. localhost 25099; usage: event-loop"),
+        assertTrue(run.stderr().startsWith("event-loop: host '25099' looks like a port: give the host first (event-loop localhost 25099); usage: event-loop"),
                 run.stderr());
         assertEquals("", run.stdout());
 
@@ -128,8 +128,8 @@ class EventLoopFaultsTest {
     void onAnIpv6OnlyHostTheRealCauseIsNamed() {
         Scripts.Proc run = Scripts.startIpv6Only("EventLoop", "localhost", "1234", "1000");
         assertEquals(1, run.waitFor(RUN), run.output());
-        assertEquals(List.of("event-loop: cannot connect to localhost:1234: localhost is 127.0.0.1 (IPv4), but this machine has no IPv4"
-                + " address; give ::1 as the host instead"), run.stderrLines());
+        assertEquals(List.of("event-loop: cannot connect to localhost:1234 (Network is unreachable): this machine has no IPv4"
+                + " loopback address (127.0.0.1); use ::1 as the host, with a server listening there"), run.stderrLines());
         // And the other family works there: ::1 reaches the (empty) IPv6 loopback.
         Scripts.Proc v6 = Scripts.startIpv6Only("EventLoop", "::1", "1234", "1000");
         assertEquals(1, v6.waitFor(RUN), v6.output());
@@ -147,7 +147,7 @@ class EventLoopFaultsTest {
         err.removeIf(line -> line.startsWith("Picked up JAVA_TOOL_OPTIONS:"));   // the JVM's own notice
         assertEquals(1, err.size(), run.output());
         assertTrue(err.get(0).startsWith("event-loop: 100,000,000 bytes do not fit in this JVM's direct memory ("), err.get(0));
-        assertTrue(err.get(0).endsWith("): give a smaller size, or allow more with -XX:MaxDirectMemorySize"), err.get(0));
+        assertTrue(err.get(0).endsWith("): send less, or allow more with -XX:MaxDirectMemorySize"), err.get(0));
         assertEquals("", run.stdout());
     }
 

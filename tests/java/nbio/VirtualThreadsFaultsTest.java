@@ -25,7 +25,7 @@ class VirtualThreadsFaultsTest {
         Scripts.Proc run = Scripts.startIpv6Only("VirtualThreads", "25099", "1234", "100");
         assertEquals(2, run.waitFor(RUN), run.output());
         assertEquals(1, run.stderrLines().size(), run.output());
-        assertTrue(run.stderr().startsWith("virtual-threads: host '25099' looks like a port: give the host first, e.g. localhost 25099;"
+        assertTrue(run.stderr().startsWith("virtual-threads: host '25099' looks like a port: give the host first (virtual-threads localhost 25099);"
                 + " usage: virtual-threads"), run.stderr());
         assertEquals("", run.stdout());
 
@@ -40,8 +40,8 @@ class VirtualThreadsFaultsTest {
     void onAnIpv6OnlyHostTheRealCauseIsNamed() {
         Scripts.Proc run = Scripts.startIpv6Only("VirtualThreads", "localhost", "1234", "100", "--connections", "10");
         assertEquals(1, run.waitFor(RUN), run.output());
-        assertEquals(List.of("virtual-threads: cannot connect to localhost:1234: localhost is 127.0.0.1 (IPv4), but this machine has no IPv4"
-                + " address; give ::1 as the host instead"), run.stderrLines());
+        assertEquals(List.of("virtual-threads: cannot connect to localhost:1234 (Network is unreachable): this machine has no IPv4"
+                + " loopback address (127.0.0.1); use ::1 as the host, with a server listening there"), run.stderrLines());
         Scripts.Proc v6 = Scripts.startIpv6Only("VirtualThreads", "::1", "1234", "100", "--connections", "10");
         assertEquals(1, v6.waitFor(RUN), v6.output());
         assertEquals(List.of("virtual-threads: nothing is listening on [::1]:1234: start `./jbang select-server` first"), v6.stderrLines());
@@ -55,8 +55,8 @@ class VirtualThreadsFaultsTest {
         assertEquals(1, run.waitFor(RUN), run.output());
         List<String> err = new ArrayList<>(run.stderrLines());
         err.removeIf(line -> line.startsWith("Picked up JAVA_TOOL_OPTIONS:"));   // the JVM's own notice
-        assertEquals(List.of("virtual-threads: 1,073,741,824 bytes do not fit in this JVM's heap (Java heap space): give a smaller size,"
-                + " or more heap with -Xmx"), err, run.output());
+        assertEquals(List.of("virtual-threads: 1,073,741,824 bytes do not fit in this JVM's heap (Java heap space): send less,"
+                + " or give the JVM more heap with -Xmx"), err, run.output());
         assertEquals("", run.stdout());
     }
 }
