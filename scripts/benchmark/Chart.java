@@ -93,11 +93,12 @@ final class Chart {
     }
 
     static XYChart panel(String title, String yTitle, String metric, double ceiling) {
-        XYChart chart = new XYChartBuilder().width(700).height(520).title(title)
+        XYChart chart = new XYChartBuilder().width(700).height(560).title(title)
                 .xAxisTitle("C, concurrent connections (log scale); " + size(cfg.totalBytes) + " per run, "
                         + Runtime.getRuntime().availableProcessors() + " cores").yAxisTitle(yTitle).build();
         chart.getStyler().setXAxisLogarithmic(true);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotGridLinesColor(new Color(0xe0e0e0));
         chart.getStyler().setYAxisMin(0.0);
@@ -118,7 +119,7 @@ final class Chart {
             s.setMarker(SeriesMarkers.CIRCLE);
         }
         if (!Double.isNaN(ceiling) && cfg.conns.length > 0) {
-            double lo = Arrays.stream(cfg.conns).min().getAsInt(), hi = Math.max(lo * 10, Arrays.stream(cfg.conns).max().getAsInt());
+            double lo = Arrays.stream(cfg.conns).min().getAsInt(), hi = Math.max(lo + 1, Arrays.stream(cfg.conns).max().getAsInt());
             XYSeries s = chart.addSeries(String.format(Locale.ROOT, "loopback ceiling (%.0f MiB/s)", ceiling), List.of(lo, hi), List.of(ceiling, ceiling));
             s.setLineColor(Color.DARK_GRAY);
             s.setLineStyle(SeriesLines.DASH_DASH);

@@ -183,7 +183,7 @@ final class Stats {
         String name = "select-server at C=1 >= 80% of the loopback ceiling";
         Optional<Row> sel1 = find("servers", "select-server", "1");
         if (cfg.quick) {
-            targets.add(notMeasured(name, ">=", 0.8, "runs of " + size(cfg.totalBytes) + " last a few milliseconds, too short to judge a fraction"));
+            targets.add(notMeasured(name, ">=", 0.8, "its runs of " + size(cfg.totalBytes) + " last well under a second, too short to judge a fraction"));
         } else if (sel1.isPresent() && !sel1.get().get("mib_s").empty() && ceiling.isPresent() && !ceiling.get().get("mib_s").empty()) {
             double f = sel1.get().med("mib_s") / ceiling.get().med("mib_s");
             targets.add(judged(name, ">=", f, 0.8, sel1.get(), String.format(Locale.ROOT, "%.0f of %.0f MiB/s = %.0f%%",
