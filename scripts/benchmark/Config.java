@@ -70,7 +70,7 @@ final class Config {
     static final String USAGE = String.join("\n",
             "usage: bench [--quick] [--runs N] [--conns 1,100,1000,10000] [--total-mib N] [--servers a,b,..]",
             "             [--parts 1,2,3] [--slow-rate MiB/s] [--out DIR] [--jvm-opt X] [--dry-run]",
-            "  --quick      a small configuration (about a minute): C = 1 and 5, 32 MiB per run, 2 runs; part 1 on a",
+            "  --quick      a small configuration: C = 1 and 5, 32 MiB per run, 2 runs; part 1 on a",
             "               16 MiB transfer to a 4 MiB/s reader; the targets it cannot judge at that size say so",
             "  --runs N     measured runs per figure (the median and range are shown); one warm-up run more",
             "  --conns      the connection counts of part 2",
@@ -80,7 +80,7 @@ final class Config {
             "  --out DIR    where results.csv, results.json and chart.png go (default target/bench)",
             "  --jvm-opt X  a JVM option for every part-2 server alike (repeatable; default: none, the JVM's own defaults)",
             "  --dry-run    print the configuration and the servers it would run, then stop",
-            "Full configuration: about 15 minutes on 2 cores (longer on a busy machine). Every run has a deadline.",
+            "The full configuration takes many minutes (benchmark/README.md says how long one run took). Every run has a deadline.",
             "Exit code 1 if any server lost or corrupted a byte (a count or a CRC32 that does not match), 2 for bad arguments.");
 
     static final long MiB = 1024 * 1024;
