@@ -347,7 +347,11 @@ final class Parts {
         LoadResult lr;
         try (ThreadSampler threads = new ThreadSampler(pid)) {
             lr = LoadGen.run(cell.port, conns, total, System.nanoTime() + cfg.runDeadline.toNanos(), threads::sample);
-            server.awaitServed(before[0] + conns, System.nanoTime() + (lr.completed() == conns ? 10_000_000_000L : 2_000_000_000L));
+            // Every connection the server closed after reading it all must be reported. On a busy machine 10,000 report
+            // lines can take well over 10 s to arrive, so wait for them generously (the wait ends as soon as they are in);
+            // then a short wait for the reports of connections that failed.
+            server.awaitServed(before[0] + lr.completed(), System.nanoTime() + 120_000_000_000L);
+            server.awaitServed(before[0] + conns, System.nanoTime() + 2_000_000_000L);
             threads.close();
             cell.peakThreads = Math.max(cell.peakThreads, threads.max);
         }
