@@ -22,6 +22,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32;
 
@@ -226,16 +227,21 @@ Pair connectedPair(int sndbuf, int rcvbuf) throws IOException {
     }
 }
 
-/** Reads peer until the end of the stream in a thread of its own, at most readMiBps (0: as fast as it can); counts bytes. */
-Thread drain(SocketChannel peer, double readMiBps, long[] count) {
+/**
+ * Reads peer until the end of the stream in a thread of its own, at most readMiBps (0: as fast as it can), counting
+ * bytes. Returns once the reader is running: it has read the one byte `client` sends it first.
+ */
+Thread drain(SocketChannel client, SocketChannel peer, double readMiBps, AtomicLong count) throws IOException, InterruptedException {
+    CountDownLatch reading = new CountDownLatch(1);
     Thread reader = new Thread(() -> {
         ByteBuffer chunk = ByteBuffer.allocateDirect(256 * 1024);
         long start = System.nanoTime();
         try {
             for (int n; (n = peer.read(chunk.clear())) >= 0; ) {
-                count[0] += n;
+                if (reading.getCount() > 0) { reading.countDown(); n--; }   // the hello byte is not data
+                long sum = count.addAndGet(n);
                 if (readMiBps > 0) {
-                    long wait = start + (long) (count[0] / (readMiBps * 1048576) * 1e9) - System.nanoTime();
+                    long wait = start + (long) (sum / (readMiBps * 1048576) * 1e9) - System.nanoTime();
                     if (wait > 0) LockSupport.parkNanos(wait);
                 }
             }
@@ -243,5 +249,7 @@ Thread drain(SocketChannel peer, double readMiBps, long[] count) {
     }, "drain");
     reader.setDaemon(true);
     reader.start();
+    client.write(ByteBuffer.wrap(new byte[] {1}));                             // one byte, so we know it reads
+    if (!reading.await(30, TimeUnit.SECONDS)) throw new AssertionError("the reader did not start");
     return reader;
 }
