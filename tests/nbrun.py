@@ -98,8 +98,9 @@ def run(path, kernel, timeout):
     startup_timeout, attempts = startup_policy(kernel)
     for attempt in range(1, attempts + 1):
         nb = nbformat.read(path, as_version=4)
+        # Each attempt waits a little longer: on a heavily loaded machine a healthy start can take longer than the first wait.
         client = NotebookClient(nb, kernel_name=kernel, timeout=timeout, allow_errors=True,
-                                record_timing=False, startup_timeout=startup_timeout,
+                                record_timing=False, startup_timeout=startup_timeout + 5 * (attempt - 1),
                                 resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}})
         start = time.monotonic()
         try:

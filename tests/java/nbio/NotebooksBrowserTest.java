@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,18 +31,20 @@ class NotebooksBrowserTest {
     static final Path SCREENSHOT = Scripts.ROOT.resolve("tests/target/notebook-04-retry-loop.png");
 
     @BeforeAll
-    static void setUp() {
+    static void setUp() throws IOException {
         Notebooks.setUp();
+        // One converter run for every notebook: starting the converter is most of its cost.
+        Files.createDirectories(HTML);
+        List<String> command = new ArrayList<>(List.of("jupyter-nbconvert", "--to", "html", "--output-dir", HTML.toString()));
+        for (String name : Notebooks.names()) command.add(Notebooks.DIR.resolve(name).toString());
+        Scripts.Proc convert = Scripts.command(command.toArray(String[]::new));
+        assertEquals(0, convert.waitFor(Duration.ofMinutes(10)), "jupyter-nbconvert:\n" + convert.output());
     }
 
     static java.util.stream.Stream<String> notebooks() { return Notebooks.names().stream(); }
 
-    /** Converts notebooks/NAME to HTML, strips what would be fetched from the network, and adds a probe that reports what the browser built. */
+    /** The HTML of notebooks/NAME, without what would be fetched from the network, with a probe that reports what the browser built. */
     static Path render(String name) throws IOException {
-        Files.createDirectories(HTML);
-        Scripts.Proc convert = Scripts.command("jupyter-nbconvert", "--to", "html", "--output-dir", HTML.toString(),
-                Notebooks.DIR.resolve(name).toString());
-        assertEquals(0, convert.waitFor(Duration.ofMinutes(3)), "jupyter-nbconvert " + name + ":\n" + convert.output());
         Path page = HTML.resolve(name.replace(".ipynb", ".html"));
         String html = Files.readString(page)
                 .replaceAll("(?s)<script[^>]*\\ssrc=\"https?://[^\"]*\"[^>]*>\\s*</script>", "")
