@@ -1,0 +1,17 @@
+// Step 3, the article's second Client.py, for jshell: the same after sock.setblocking(0). One write takes
+// only what fits in the socket buffers, and the assertion fails (when the server does not read fast enough).
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+var port = Integer.getInteger("port", 1234);
+var sock = SocketChannel.open();                                            // sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+sock.connect(new InetSocketAddress("localhost", port));                     // sock.connect(('localhost', 1234))
+sock.configureBlocking(false);                                              // sock.setblocking(0)
+// data = 'foobar\n' * 10 * 1024 * 1024  # 70 MB of data (in a direct buffer, which the kernel copies from as it is)
+var data = ByteBuffer.allocateDirect(7 * 10 * 1024 * 1024).put("foobar\n".repeat(10 * 1024 * 1024).getBytes()).flip();
+var sent = sock.write(data);                                                // sock.send(data): takes what fits, returns at once
+System.out.printf("one write call sent %,d of %,d bytes%n", sent, data.limit());
+if (sent != data.limit()) throw new AssertionError(sent + " != " + data.limit()); // assert sock.send(data) == len(data)  # AssertionError
+sock.close();
+/exit sent == data.limit() ? 0 : 1

@@ -1,0 +1,22 @@
+// Step 4, the article's "Fixed This" client, for jshell: keep writing the rest. Where Python raises
+// EAGAIN, Java's write returns 0 and the loop asks again at once: count those zeros.
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+var port = Integer.getInteger("port", 1234);
+var sock = SocketChannel.open();                                            // sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+sock.connect(new InetSocketAddress("localhost", port));                     // sock.connect(('localhost', 1234))
+sock.configureBlocking(false);                                              // sock.setblocking(0)
+// data = 'foobar\n' * 1024 * 1024 in the article here; 70 MB as before, in a direct buffer
+var data = ByteBuffer.allocateDirect(7 * 10 * 1024 * 1024).put("foobar\n".repeat(10 * 1024 * 1024).getBytes()).flip();
+long totalSent = 0, zeroReturns = 0;                                        // total_sent = 0
+while (data.hasRemaining()) {                                               // while len(data):
+    int sent = sock.write(data);                                            //     sent = sock.send(data); data = data[sent:]
+    totalSent += sent;                                                      //     total_sent += sent
+    if (sent == 0) zeroReturns++;                                           //     except socket.error, e:  # EAGAIN: here a 0
+}
+System.out.printf("sent %,d bytes; %,d write calls returned 0 and were tried again at once%n", totalSent, zeroReturns);
+if (totalSent != data.limit()) throw new AssertionError();                  // assert total_sent == data_size  # True
+sock.close();
+/exit totalSent == data.limit() ? 0 : 1

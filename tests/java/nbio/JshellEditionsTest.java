@@ -1,0 +1,228 @@
+package nbio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import jdk.jshell.JShell;
+import jdk.jshell.Snippet;
+import jdk.jshell.SnippetEvent;
+import jdk.jshell.SourceCodeAnalysis;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The jshell editions (scripts/jshell/*.jsh): each runs snippet by snippet in JShell against a live
+ * server, every snippet's outcome is checked (jshell itself exits 0 when one throws), and the server
+ * says what it received.
+ */
+@Timeout(300)
+class JshellEditionsTest {
+    static final Path EDITIONS = Scripts.SCRIPTS.resolve("jshell");
+    static final long ARTICLE_BYTES = 73_400_320L;
+    static final Duration RUN = Duration.ofSeconds(120);
+
+    /** What a run of an edition printed, and the exceptions its snippets threw (class names, in order). */
+    record Outcome(String printed, List<String> exceptions) { }
+
+    /** Evaluates every snippet of an edition (its /exit command aside) in a fresh JShell with -Dport. */
+    static Outcome run(String edition, int port) throws IOException {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        List<String> exceptions = new ArrayList<>();
+        try (JShell shell = JShell.builder().out(new PrintStream(printed, true, StandardCharsets.UTF_8))
+                .err(new PrintStream(printed, true, StandardCharsets.UTF_8)).remoteVMOptions("-Dport=" + port).build()) {
+            for (String snippet : snippets(shell, edition)) evalChecked(shell, edition, snippet, exceptions);
+        }
+        return new Outcome(printed.toString(StandardCharsets.UTF_8), exceptions);
+    }
+
+    /** The edition's snippets, split as jshell splits them; command lines such as /exit are left out. */
+    static List<String> snippets(JShell shell, String edition) throws IOException {
+        StringBuilder code = new StringBuilder();
+        for (String line : Files.readAllLines(EDITIONS.resolve(edition))) if (!line.startsWith("/")) code.append(line).append('\n');
+        List<String> snippets = new ArrayList<>();
+        String rest = code.toString();
+        while (!rest.isBlank()) {
+            SourceCodeAnalysis.CompletionInfo info = shell.sourceCodeAnalysis().analyzeCompletion(rest);
+            assertTrue(info.completeness().isComplete(), edition + ": incomplete code at: " + rest);
+            if (!info.source().isBlank()) snippets.add(info.source());
+            rest = info.remaining();
+        }
+        return snippets;
+    }
+
+    static void evalChecked(JShell shell, String edition, String snippet, List<String> exceptions) {
+        for (SnippetEvent event : shell.eval(snippet)) {
+            if (event.causeSnippet() != null) continue; // a dependent snippet's update, not this one
+            assertTrue(event.status() == Snippet.Status.VALID, edition + ": snippet rejected (" + event.status() + "): " + snippet
+                    + shell.diagnostics(event.snippet()).map(d -> "\n  " + d.getMessage(null)).toList());
+            if (event.exception() != null) {
+                String name = event.exception() instanceof jdk.jshell.EvalException e ? e.getExceptionClassName()
+                        : event.exception().getClass().getName();
+                exceptions.add(name);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"blocking-client.jsh", "retry-client.jsh", "select-client.jsh"})
+    void clientEditionSendsTheArticlesBytesToTheStepOneServer(String edition) throws IOException {
+        // A slow reader, so that the non-blocking loops meet full buffers and have zeros to count.
+        try (Scripts.Server server = Scripts.server("--read-rate", "100")) {
+            Outcome outcome = run(edition, server.port());
+            assertEquals(List.of(), outcome.exceptions(), edition + " printed:\n" + outcome.printed());
+            Map<String, String> served = server.served(1, RUN);
+            assertEquals(String.valueOf(ARTICLE_BYTES), served.get("bytes"), "bytes the server received");
+            assertEquals(ClientStepsTest.crc32OfArticleData(ARTICLE_BYTES), served.get("crc32"), "crc32 of what it received");
+            assertEquals("eof", served.get("ended"));
+            if (edition.equals("blocking-client.jsh")) {
+                assertTrue(outcome.printed().contains("one write call sent 73,400,320 of 73,400,320 bytes"), outcome.printed());
+            } else {
+                Matcher m = Pattern.compile("sent 73,400,320 bytes; ([\\d,]+) write calls returned 0").matcher(outcome.printed());
+                assertTrue(m.find(), outcome.printed());
+                assertTrue(number(m.group(1)) > 0, "against a slow reader some writes return 0: " + outcome.printed());
+                if (edition.equals("select-client.jsh")) {
+                    Matcher wakeUps = Pattern.compile("([\\d,]+) selector wake-ups").matcher(outcome.printed());
+                    assertTrue(wakeUps.find(), outcome.printed());
+                    assertEquals(number(m.group(1)), number(wakeUps.group(1)), "one wake-up per zero-return");
+                }
+            }
+        }
+    }
+
+    @Test
+    void nonBlockingEditionEndsInTheArticlesAssertionError() throws IOException {
+        try (ServerSocketChannel peer = ServerSocketChannel.open()) { // accepts, reads only after the client is done
+            peer.bind(new InetSocketAddress("localhost", 0));
+            int port = ((InetSocketAddress) peer.getLocalAddress()).getPort();
+            Outcome[] outcome = new Outcome[1];
+            Thread client = new Thread(() -> {
+                try { outcome[0] = run("nonblocking-client.jsh", port); } catch (IOException e) { throw new RuntimeException(e); }
+            });
+            client.start();
+            try (SocketChannel accepted = peer.accept()) {
+                join(client);
+                assertEquals(List.of("java.lang.AssertionError"), outcome[0].exceptions(), outcome[0].printed());
+                Matcher m = Pattern.compile("one write call sent ([\\d,]+) of 73,400,320 bytes").matcher(outcome[0].printed());
+                assertTrue(m.find(), outcome[0].printed());
+                long sent = number(m.group(1));
+                assertTrue(sent > 0 && sent < ARTICLE_BYTES, "one non-blocking write took a part: " + sent);
+                assertEquals(sent, Wire.drain(accepted)[0], "what the write took is what arrived");
+            }
+        }
+    }
+
+    @Test
+    void serverEditionReceivesEachClientInTurn() throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        OutputStream lines = new OutputStream() { // collects what the server prints, for the test to wait on
+            @Override public synchronized void write(int b) { printed.write(b); notifyAll(); }
+        };
+        try (JShell shell = JShell.builder().out(new PrintStream(lines, true, StandardCharsets.UTF_8))
+                .err(new PrintStream(lines, true, StandardCharsets.UTF_8)).remoteVMOptions("-Dport=0").build()) {
+            List<String> snippets = snippets(shell, "server.jsh");
+            List<String> exceptions = new ArrayList<>();
+            Thread server = new Thread(() -> { for (String s : snippets) evalChecked(shell, "server.jsh", s, exceptions); });
+            server.setDaemon(true);
+            server.start();
+            int port = Integer.parseInt(await(lines, printed, Pattern.compile("listening on /127\\.0\\.0\\.1:(\\d+)"), 1).group(1));
+            byte[][] payloads = {"hello\n".getBytes(), new byte[3_000_000]};
+            for (int i = 0; i < payloads[1].length; i++) payloads[1][i] = (byte) (i * 31);
+            for (int client = 0; client < payloads.length; client++) {
+                try (SocketChannel sock = Wire.connect(port)) {
+                    Wire.write(sock, payloads[client]);
+                }
+                Matcher done = await(lines, printed, Pattern.compile("client done: ([\\d,]+) bytes, crc32=(\\w+)"), client + 1);
+                assertEquals(payloads[client].length, number(done.group(1)), "bytes of client " + (client + 1));
+                assertEquals(Wire.crc(payloads[client]), done.group(2), "crc32 of client " + (client + 1));
+            }
+            shell.stop(); // the article's server runs until stopped (Ctrl-C)
+            assertEquals(List.of(), exceptions, printed.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void editionsRunAsFilesWithPlainJshellAndJbang() throws IOException {
+        try (ServerSocketChannel peer = ServerSocketChannel.open()) {
+            peer.bind(new InetSocketAddress("localhost", 0));
+            String port = String.valueOf(((InetSocketAddress) peer.getLocalAddress()).getPort());
+            Scripts.Proc jshell = Scripts.command("jshell", "-R-Dport=" + port, "scripts/jshell/nonblocking-client.jsh");
+            try (SocketChannel accepted = peer.accept()) {
+                assertEquals(1, jshell.waitFor(RUN), "the failed assertion is a non-zero exit:\n" + jshell.output());
+                assertTrue(jshell.output().contains("Exception java.lang.AssertionError"), jshell.output());
+                Wire.drain(accepted);
+            }
+        }
+        try (Scripts.Server server = Scripts.server()) {
+            Scripts.Proc jbang = Scripts.command("./jbang", "-Dport=" + server.port(), "scripts/jshell/blocking-client.jsh");
+            assertEquals(0, jbang.waitFor(Duration.ofSeconds(240)), jbang.output());
+            assertTrue(jbang.stdout().contains("one write call sent 73,400,320 of 73,400,320 bytes"), jbang.output());
+            assertEquals(ClientStepsTest.crc32OfArticleData(ARTICLE_BYTES), server.served(1, RUN).get("crc32"));
+        }
+    }
+
+    @Test
+    void editionsAreTheArticlesProgramInAtMostTwentyLinesOfCode() throws IOException {
+        try (var files = Files.list(EDITIONS)) {
+            List<String> names = files.map(f -> f.getFileName().toString()).sorted().toList();
+            assertEquals(List.of("blocking-client.jsh", "nonblocking-client.jsh", "retry-client.jsh", "select-client.jsh", "server.jsh"), names);
+        }
+        for (String edition : List.of("server.jsh", "blocking-client.jsh", "nonblocking-client.jsh", "retry-client.jsh", "select-client.jsh")) {
+            List<String> code = Files.readAllLines(EDITIONS.resolve(edition)).stream().map(String::strip)
+                    .filter(l -> !l.isEmpty() && !l.startsWith("//") && !l.startsWith("import ") && !l.startsWith("/exit")).toList();
+            assertTrue(code.size() <= 20, edition + " has " + code.size() + " lines of code");
+            assertTrue(code.stream().anyMatch(l -> l.contains("Integer.getInteger(\"port\", 1234)")), edition + ": localhost:1234 by default");
+        }
+    }
+
+    static long number(String withCommas) {
+        return Long.parseLong(withCommas.replace(",", ""));
+    }
+
+    static void join(Thread thread) {
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(RUN.toSeconds()));
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        assertTrue(!thread.isAlive(), "the edition did not finish");
+    }
+
+    /** Waits until {@code pattern} has matched {@code count} times in what was printed; returns the last match. */
+    static Matcher await(Object lock, ByteArrayOutputStream printed, Pattern pattern, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + RUN.toNanos();
+        synchronized (lock) {
+            while (true) {
+                Matcher m = pattern.matcher(printed.toString(StandardCharsets.UTF_8));
+                List<String> found = new ArrayList<>();
+                while (m.find()) found.add(m.group());
+                if (found.size() >= count) {
+                    Matcher last = pattern.matcher(found.get(count - 1));
+                    assertTrue(last.find());
+                    return last;
+                }
+                long left = deadline - System.nanoTime();
+                assertTrue(left > 0, "never printed " + pattern + " " + count + " times:\n" + printed);
+                lock.wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+            }
+        }
+    }
+}
