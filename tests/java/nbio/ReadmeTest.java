@@ -106,6 +106,26 @@ class ReadmeTest {
                 }
                 continue;
             }
+            if (command.get(0).equals("diff") && command.size() == 3) {
+                // diff between two consecutive steps: they differ (exit 1), and by the lesson (LessonFirstTest bounds it).
+                Scripts.Proc run = Scripts.command(command.toArray(String[]::new));
+                assertEquals(1, run.waitFor(RUN), line + ":\n" + run.output());
+                assertTrue(run.stdout().contains("selector.select("), line + " shows the selector loop's lesson:\n" + run.stdout());
+                continue;
+            }
+            if (command.get(0).equals("jshell") && command.size() == 2) {
+                // As written, against a step-1 server on localhost: its port given as the README says (-R-Dport=).
+                try (Scripts.Server server = Scripts.server("--read-rate", "100")) {
+                    Scripts.Proc run = Scripts.command("jshell", "-R-Dport=" + server.port(), command.get(1));
+                    boolean nonBlocking = command.get(1).endsWith("nonblocking-client.jsh");
+                    assertEquals(nonBlocking ? 1 : 0, run.waitFor(RUN), line + ":\n" + run.output());
+                    Matcher sent = Pattern.compile("one write call sent ([\\d,]+) of 73,400,320 bytes").matcher(run.stdout());
+                    assertTrue(sent.find(), line + ":\n" + run.output());
+                    assertEquals(sent.group(1).replace(",", ""), server.served(1, RUN).get("bytes"), line + ": what the server got");
+                    if (nonBlocking) assertTrue(run.output().contains("Exception java.lang.AssertionError"), run.output());
+                }
+                continue;
+            }
             if (command.get(0).equals("java") && Files.exists(Scripts.ROOT.resolve(command.get(1)))) {
                 Scripts.Proc run = Scripts.command(command.toArray(String[]::new));
                 assertEquals(0, run.waitFor(RUN), line + ":\n" + run.output());
