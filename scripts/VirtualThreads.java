@@ -299,7 +299,7 @@ public class VirtualThreads {
                     : String.valueOf(e.getMessage()).contains("Too many open files")
                     ? "too many open files (this process may open fewer sockets: see `ulimit -n`, or use fewer --connections)"
                     : e.getClass().getSimpleName() + ": " + e.getMessage();
-            return String.format("%s (%s); %,d were open at once, %,d sent everything, the kernel accepted %,d of %,d bytes",
+            return String.format("%s (%s); %,d open at once, %,d sent everything, the kernel accepted %,d of %,d bytes",
                     finished ? String.format("%,d of %s failed", failed.get(), plural(n, "connection")) : "gave up", why,
                     openAtOnce, done.get(), sent.get(), total);
         }
