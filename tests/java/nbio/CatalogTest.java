@@ -70,7 +70,7 @@ class CatalogTest {
     }
 
     @Test
-    void aliasListShowsEveryAliasWithItsDescription() {
+    void aliasListShowsEveryAliasWithItsDescription() throws IOException {
         Scripts.Proc list = Scripts.command("./jbang", "alias", "list");
         assertEquals(0, list.waitFor(START), list.output());
         for (Map.Entry<String, String> alias : descriptions.entrySet()) {
@@ -80,8 +80,16 @@ class CatalogTest {
         // JBang lists aliases sorted by name (as the README says), so the step numbers live in the descriptions.
         List<String> names = list.stdoutLines().stream().filter(aliases::containsKey).toList();
         assertEquals(names.stream().sorted().toList(), names);
-        for (int step = 1; step < STEPS.size(); step++) {
-            assertTrue(descriptions.get(STEPS.get(step - 1)).startsWith("Step " + step + " of 5:"), STEPS.get(step - 1));
+        Map<String, String> numbering = new LinkedHashMap<>();
+        for (int step = 1; step < STEPS.size(); step++) numbering.put(STEPS.get(step - 1), "Step " + step + " of 6: ");
+        numbering.put("event-loop", "Step 6a of 6: ");
+        numbering.put("select-server", "Step 6b of 6: ");
+        numbering.put("virtual-threads", "Step 6c of 6: ");
+        for (Map.Entry<String, String> step : numbering.entrySet()) {
+            assertTrue(descriptions.get(step.getKey()).startsWith(step.getValue()), step.getKey() + ": " + descriptions.get(step.getKey()));
+            // The script's own //DESCRIPTION (what `jbang info` shows) carries the same number.
+            String header = Files.readAllLines(Scripts.ROOT.resolve(aliases.get(step.getKey()))).get(2);
+            assertTrue(header.startsWith("//DESCRIPTION " + step.getValue()), step.getKey() + ": " + header);
         }
     }
 

@@ -1,0 +1,130 @@
+package benchmark;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.awt.image.BufferedImage;
+import java.awt.Color;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+import nbio.MachineLines;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import javax.imageio.ImageIO;
+import javax.tools.ToolProvider;
+import static benchmark.Bench.*;
+import static benchmark.Config.*;
+import static benchmark.Stats.*;
+import static benchmark.Processes.*;
+import static benchmark.LoadGenerator.*;
+import static benchmark.ServersUnderTest.*;
+import static benchmark.Parts.*;
+import static benchmark.Report.*;
+import static benchmark.Chart.*;
+
+/** The PNG chart: throughput and peak RSS against C, one line per server, drawn by XChart. */
+final class Chart {
+    private Chart() { }
+
+    static final Color[] COLORS = {new Color(0xd62728), new Color(0x9467bd), new Color(0x1f77b4), new Color(0x17becf), new Color(0x2ca02c),
+            new Color(0xbcbd22), new Color(0xff7f0e), new Color(0x8c564b)};
+
+    /** Two panels side by side: MiB/s against C and peak RSS against C (C on a log scale); a failed cell is left out of its line. */
+    static void chart(Path file) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        double ceiling = find("ceiling", "loopback", "1 connection").map(r -> r.med("mib_s")).orElse(Double.NaN);
+        BufferedImage left = BitmapEncoder.getBufferedImage(panel("throughput, MiB/s (median of the runs)", "MiB/s", "mib_s", ceiling));
+        BufferedImage right = BitmapEncoder.getBufferedImage(panel("server peak RSS, MiB", "MiB", "rss_mib", Double.NaN));
+        BufferedImage both = new BufferedImage(left.getWidth() + right.getWidth(), left.getHeight(), BufferedImage.TYPE_INT_RGB);
+        both.createGraphics().drawImage(left, 0, 0, null);
+        both.createGraphics().drawImage(right, left.getWidth(), 0, null);
+        ImageIO.write(both, "png", file.toFile());
+    }
+
+    static XYChart panel(String title, String yTitle, String metric, double ceiling) {
+        XYChart chart = new XYChartBuilder().width(700).height(560).title(title)
+                .xAxisTitle("C, concurrent connections (log scale); " + size(cfg.totalBytes) + " per run, "
+                        + Runtime.getRuntime().availableProcessors() + " cores").yAxisTitle(yTitle).build();
+        chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setPlotGridLinesColor(new Color(0xe0e0e0));
+        chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setXAxisDecimalPattern("#,###");
+        List<ServerKind> kinds = serversToRun();
+        for (int i = 0; i < kinds.size(); i++) {
+            List<Double> xs = new ArrayList<>(), ys = new ArrayList<>();
+            for (int c : cfg.conns) {
+                Optional<Row> r = find("servers", kinds.get(i).name(), String.valueOf(c));
+                if (r.isEmpty() || r.get().failed || r.get().get(metric).empty()) continue;
+                xs.add((double) c);
+                ys.add(r.get().med(metric));
+            }
+            if (xs.isEmpty()) continue;
+            XYSeries s = chart.addSeries(kinds.get(i).name(), xs, ys);
+            s.setLineColor(COLORS[SERVERS.indexOf(kinds.get(i)) % COLORS.length]);
+            s.setMarkerColor(COLORS[SERVERS.indexOf(kinds.get(i)) % COLORS.length]);
+            s.setMarker(SeriesMarkers.CIRCLE);
+        }
+        if (!Double.isNaN(ceiling) && cfg.conns.length > 0) {
+            double lo = Arrays.stream(cfg.conns).min().getAsInt(), hi = Math.max(lo + 1, Arrays.stream(cfg.conns).max().getAsInt());
+            XYSeries s = chart.addSeries(String.format(Locale.ROOT, "loopback ceiling (%.0f MiB/s)", ceiling), List.of(lo, hi), List.of(ceiling, ceiling));
+            s.setLineColor(Color.DARK_GRAY);
+            s.setLineStyle(SeriesLines.DASH_DASH);
+            s.setMarker(SeriesMarkers.NONE);
+        }
+        return chart;
+    }
+}

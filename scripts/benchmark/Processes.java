@@ -1,0 +1,295 @@
+package benchmark;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.awt.image.BufferedImage;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+import nbio.MachineLines;
+import javax.imageio.ImageIO;
+import javax.tools.ToolProvider;
+import static benchmark.Bench.*;
+import static benchmark.Config.*;
+import static benchmark.Stats.*;
+import static benchmark.Processes.*;
+import static benchmark.LoadGenerator.*;
+import static benchmark.ServersUnderTest.*;
+import static benchmark.Parts.*;
+import static benchmark.Report.*;
+import static benchmark.Chart.*;
+
+/** Child processes (each server, client and reader in its own JVM) and what /proc says about them. */
+final class Processes {
+    private Processes() { }
+
+    // ------------------------------------------------------------------ processes
+
+    static Path javaBin() { return Path.of(System.getProperty("java.home"), "bin", "java"); }
+
+    /** A JDK 21+ for the virtual-thread server: this one, $NBIO_JAVA21_HOME, or one installed in the usual places. */
+    static Optional<Path> java21() {
+        if (Runtime.version().feature() >= 21) return Optional.of(javaBin());
+        List<Path> homes = new ArrayList<>();
+        for (String env : List.of("NBIO_JAVA21_HOME", "JAVA21_HOME", "JAVA_HOME")) {
+            String v = System.getenv(env);
+            if (v != null && !v.isBlank()) homes.add(Path.of(v));
+        }
+        for (Path dir : List.of(Path.of("/usr/lib/jvm"), Path.of("/opt/java"), Path.of(System.getProperty("user.home"), ".jbang", "cache", "jdks"),
+                Path.of(System.getProperty("user.home"), ".sdkman", "candidates", "java"))) {
+            try (Stream<Path> s = Files.list(dir)) {
+                s.sorted().forEach(homes::add);
+            } catch (IOException ignored) { }
+        }
+        return homes.stream().filter(h -> Files.isExecutable(h.resolve("bin/java")) && featureOf(h) >= 21)
+                .max((a, b) -> Integer.compare(featureOf(a), featureOf(b))).map(h -> h.resolve("bin/java"));
+    }
+
+    static int featureOf(Path jdk) {
+        try {
+            for (String line : Files.readAllLines(jdk.resolve("release"))) {
+                Matcher m = Pattern.compile("^JAVA_VERSION=\"(\\d+)").matcher(line);
+                if (m.find()) return Integer.parseInt(m.group(1));
+            }
+        } catch (IOException ignored) { }
+        return 0;
+    }
+
+    /** The text of a step script: packed with this one (//FILES, inside JBang's jar) or beside it in scripts/. */
+    static Optional<String> stepSource(String name) {
+        try (InputStream packed = Bench.class.getResourceAsStream("/" + name + ".java")) {
+            if (packed != null) return Optional.of(new String(packed.readAllBytes(), StandardCharsets.UTF_8));
+            Path beside = Path.of("scripts", name + ".java");
+            return Files.exists(beside) ? Optional.of(Files.readString(beside)) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The step scripts travel with this one (//FILES, inside JBang's jar) or lie beside it in scripts/. */
+    static Path compileSteps() throws IOException {
+        Path src = Files.createDirectories(work.resolve("src")), classes = Files.createDirectories(work.resolve("classes"));
+        List<String> javacArgs = new ArrayList<>(List.of("-d", classes.toString(), "-nowarn"));
+        for (String name : List.of("Server", "BlockingClient", "RetryClient", "SelectClient", "SelectServer")) {
+            Path copy = src.resolve(name + ".java");
+            Optional<String> text = stepSource(name);
+            if (text.isEmpty()) { OUT.println("bench: " + name + ".java not found: its rows are reported as missing"); continue; }
+            Files.writeString(copy, text.get());
+            javacArgs.add(copy.toString());
+        }
+        if (ToolProvider.getSystemJavaCompiler() == null) fail("this Java has no compiler: run the bench with a JDK, not a JRE");
+        ByteArrayOutputStream errors = new ByteArrayOutputStream();
+        if (ToolProvider.getSystemJavaCompiler().run(null, errors, errors, javacArgs.toArray(String[]::new)) != 0) {
+            fail("the step scripts do not compile:\n" + errors);
+        }
+        return classes;
+    }
+
+    static boolean compiled(String className) { return Files.exists(stepClasses.resolve(className + ".class")); }
+
+    static synchronized Process spawn(List<String> command) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        Process p = pb.start();
+        children.add(p);
+        return p;
+    }
+
+    static synchronized void killChildren() {
+        for (Process p : children) p.descendants().forEach(ProcessHandle::destroyForcibly);
+        for (Process p : children) p.destroyForcibly();
+    }
+
+    /** A child process whose output lines are read as they come: SERVED lines are counted and checked. */
+    static final class Child implements AutoCloseable {
+        final String name;
+        final Process process;
+        final Deque<String> tail = new ArrayDeque<>();
+        final Thread pump;
+        long served, servedBytes, notEof, crcOk, crcBad;
+        String resultLine, firstBad;
+        int port = -1;
+        Map<Long, Long> expectedCrc = Map.of();
+
+        Child(String name, List<String> command) throws IOException {
+            this.name = name;
+            this.process = spawn(command);
+            pump = new Thread(this::pump, "pump-" + name);
+            pump.setDaemon(true);
+            pump.start();
+        }
+
+        private void pump() {
+            Pattern listening = Pattern.compile("listening on [^\\s:]+:(\\d+)");
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    synchronized (this) {
+                        if (MachineLines.is("SERVED", line)) {
+                            Map<String, String> f = MachineLines.fields(line);
+                            long bytes = MachineLines.number(f, "bytes");
+                            served++;
+                            servedBytes += bytes;
+                            if (!"eof".equals(f.get("ended"))) notEof++;
+                            else if (!expectedCrc.isEmpty() && !"none".equals(f.get("crc32"))) {
+                                // Read to the sender's end: the count must be one a sender sent, and the CRC32 that count's.
+                                Long want = expectedCrc.get(bytes);
+                                if (want != null && String.format("%08x", want).equals(f.get("crc32"))) crcOk++;
+                                else {
+                                    crcBad++;
+                                    if (firstBad == null) firstBad = want == null
+                                            ? "client " + f.get("client") + " read to EOF with " + bytes + " bytes, a count no sender sent"
+                                            : "client " + f.get("client") + " reported crc32=" + f.get("crc32") + " for " + bytes + " bytes, expected "
+                                              + String.format("%08x", want);
+                                }
+                            }
+                        } else if (MachineLines.is("RESULT", line)) {
+                            resultLine = line;
+                        } else {
+                            Matcher m = listening.matcher(line);
+                            if (port < 0 && m.find()) port = Integer.parseInt(m.group(1));
+                        }
+                        if (!MachineLines.is("SERVED", line) && !line.matches("^[\\w-]+: client \\d+ .*")) {
+                            tail.addLast(line);
+                            if (tail.size() > 12) tail.removeFirst();
+                        }
+                        notifyAll();
+                    }
+                }
+            } catch (IOException ignored) { }
+            synchronized (this) { notifyAll(); }
+        }
+
+        synchronized int awaitPort(Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (port < 0 && process.isAlive() && System.nanoTime() < deadline) wait(100);
+            if (port < 0) throw new IllegalStateException(name + " did not print 'listening on localhost:PORT' within " + timeout.toSeconds() + " s: " + tail());
+            return port;
+        }
+
+        /** Waits until the server has reported {@code count} connections in all, or the deadline passes. */
+        synchronized boolean awaitServed(long count, long deadlineNanos) throws InterruptedException {
+            while (served < count && process.isAlive() && System.nanoTime() < deadlineNanos) wait(50);
+            return served >= count;
+        }
+
+        synchronized void expect(Map<Long, Long> crcs) { expectedCrc = crcs; }
+
+        synchronized long[] counters() { return new long[]{served, servedBytes, notEof, crcOk, crcBad}; }
+
+        synchronized String firstBad() { return firstBad; }
+
+        synchronized String tail() { return String.join(" | ", tail); }
+
+        long pid() { return process.pid(); }
+
+        @Override public void close() {
+            process.destroy(); // SIGTERM: the servers print their TOTAL line and exit
+            try {
+                if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    // /proc readings of a child: CPU ticks, peak RSS, threads.
+    static final long CLK_TCK = 100; // USER_HZ, 100 on Linux
+
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) CLK_TCK;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    static long statusKb(long pid, String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith(field + ":")) return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        } catch (IOException | RuntimeException ignored) { }
+        return -1;
+    }
+
+    /** Samples a process's thread count while a run goes on. */
+    static final class ThreadSampler implements AutoCloseable {
+        final long pid;
+        volatile long max;
+        volatile boolean stop;
+        final Thread thread;
+        ThreadSampler(long pid) {
+            this.pid = pid;
+            max = statusKb(pid, "Threads");
+            thread = new Thread(() -> {
+                while (!stop) {
+                    max = Math.max(max, statusKb(pid, "Threads"));
+                    try { Thread.sleep(5); } catch (InterruptedException e) { return; }
+                }
+            }, "threads-" + pid);
+            thread.setDaemon(true);
+            thread.start();
+        }
+        void sample() { max = Math.max(max, statusKb(pid, "Threads")); }
+
+        @Override public void close() {
+            stop = true;
+            thread.interrupt();
+            max = Math.max(max, statusKb(pid, "Threads"));
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException ignored) { }
+    }
+}

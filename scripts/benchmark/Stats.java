@@ -1,0 +1,255 @@
+package benchmark;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.awt.image.BufferedImage;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+import nbio.MachineLines;
+import javax.imageio.ImageIO;
+import javax.tools.ToolProvider;
+import static benchmark.Bench.*;
+import static benchmark.Config.*;
+import static benchmark.Stats.*;
+import static benchmark.Processes.*;
+import static benchmark.LoadGenerator.*;
+import static benchmark.ServersUnderTest.*;
+import static benchmark.Parts.*;
+import static benchmark.Report.*;
+import static benchmark.Chart.*;
+
+/** What the bench measured: figures over runs (median, range), rows of a table, ratios between rows, and the targets judged on them. */
+final class Stats {
+    private Stats() { }
+
+    // ------------------------------------------------------------------ results
+
+    /** One measured figure: its values over the measured runs. */
+    static final class Stat {
+        final List<Double> values = new ArrayList<>();
+        void add(double v) { values.add(v); }
+        boolean empty() { return values.isEmpty(); }
+        double median() {
+            if (values.isEmpty()) return Double.NaN;
+            double[] s = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        }
+        double min() { return values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN); }
+        double max() { return values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN); }
+        String show(String format) {
+            if (values.isEmpty()) return "-";
+            String m = String.format(Locale.ROOT, format, median());
+            if (values.size() == 1 || min() == max()) return m;
+            return m + " [" + String.format(Locale.ROOT, format, min()) + "-" + String.format(Locale.ROOT, format, max()) + "]";
+        }
+    }
+
+    /** A row of a table: what was measured (subject, condition) and its figures by name. */
+    static final class Row {
+        final String part, subject, condition;
+        final Map<String, Stat> stats = new LinkedHashMap<>();
+        String note = "";
+        boolean failed;
+        Row(String part, String subject, String condition) { this.part = part; this.subject = subject; this.condition = condition; }
+        Stat stat(String name) { return stats.computeIfAbsent(name, k -> new Stat()); }
+        Stat get(String name) { return stats.getOrDefault(name, new Stat()); }
+        double med(String name) { Stat s = stats.get(name); return s == null ? Double.NaN : s.median(); }
+        int runs() { return stats.values().stream().mapToInt(s -> s.values.size()).max().orElse(0); }
+    }
+
+    record Ratio(String name, String condition, String numerator, String denominator, double value) { }
+
+    /** A target judged on one measured value: met when {@code measured direction threshold} holds (direction ">=" or "<="). */
+    record Target(String name, String status, String direction, double measured, double threshold, String detail) { }
+
+    static final List<Row> rows = new ArrayList<>();
+    static final List<Ratio> ratios = new ArrayList<>();
+    static final List<Target> targets = new ArrayList<>();
+
+    static Row row(String part, String subject, String condition) {
+        Row r = new Row(part, subject, condition);
+        rows.add(r);
+        return r;
+    }
+
+    static Optional<Row> find(String part, String subject, String condition) {
+        return rows.stream().filter(r -> r.part.equals(part) && r.subject.equals(subject) && r.condition.equals(condition)).findFirst();
+    }
+
+    // ------------------------------------------------------------------ ratios and targets
+
+    /** The peers every part-2 figure is compared with, at the same C, in the same run. */
+    static final List<String> PEERS = List.of("netty-nio-1loop", "netty-nio", "netty-epoll");
+    static final List<String> RATIO_METRICS = List.of("mib_s", "server_cpu_s", "cpu_s_per_gib", "rss_mib");
+
+    static void computeRatiosAndTargets() {
+        // Part 1: CPU of retry / CPU of select, on each reader.
+        for (String reader : List.of("fast", "slow")) {
+            Optional<Row> retry = find("clients", "retry-client", reader), select = find("clients", "select-client", reader);
+            if (retry.isPresent() && select.isPresent() && !retry.get().get("cpu_ms").empty() && !select.get().get("cpu_ms").empty()) {
+                ratios.add(new Ratio("cpu retry/select", reader, "clients/retry-client/" + reader + "/cpu_ms",
+                        "clients/select-client/" + reader + "/cpu_ms", retry.get().med("cpu_ms") / select.get().med("cpu_ms")));
+            }
+        }
+        // Part 2: every server against each Netty peer at the same C.
+        for (Row r : rows) {
+            if (!r.part.equals("servers") || r.get("mib_s").empty()) continue;
+            for (String peer : PEERS) {
+                Optional<Row> p = find("servers", peer, r.condition);
+                if (peer.equals(r.subject) || p.isEmpty() || p.get().get("mib_s").empty()) continue;
+                for (String m : RATIO_METRICS) {
+                    if (r.get(m).empty() || p.get().get(m).empty()) continue;
+                    ratios.add(new Ratio(m + " vs " + peer, r.subject + " C=" + r.condition, "servers/" + r.subject + "/" + r.condition + "/" + m,
+                            "servers/" + peer + "/" + r.condition + "/" + m, r.med(m) / p.get().med(m)));
+                }
+            }
+        }
+        // Part 3: every C=1 throughput as a fraction of the ceiling.
+        Optional<Row> ceiling = find("ceiling", "loopback", "1 connection");
+        if (ceiling.isPresent() && !ceiling.get().get("mib_s").empty()) {
+            find("ceiling", "load generator", "1 connection").filter(l -> !l.get("mib_s").empty()).ifPresent(l ->
+                    ratios.add(new Ratio("load generator fraction of ceiling", "C=1", "ceiling/load generator/1 connection/mib_s",
+                            "ceiling/loopback/1 connection/mib_s", l.med("mib_s") / ceiling.get().med("mib_s"))));
+            for (Row r : rows) {
+                if (r.part.equals("servers") && r.condition.equals("1") && !r.get("mib_s").empty()) {
+                    ratios.add(new Ratio("fraction of ceiling", r.subject + " C=1", "servers/" + r.subject + "/1/mib_s",
+                            "ceiling/loopback/1 connection/mib_s", r.med("mib_s") / ceiling.get().med("mib_s")));
+                }
+            }
+        }
+
+        // The select-server against Netty on one event loop (its own design), and against Netty's native transport.
+        for (String c : List.of("1000", "10000")) {
+            against("select-server", "netty-nio-1loop", c, "mib_s", ">=", 1.0, "");
+            against("select-server", "netty-nio-1loop", c, "cpu_s_per_gib", "<=", 1.0, "");
+            against("select-server", "netty-epoll", c, "mib_s", ">=", c.equals("1000") ? 0.75 : 1.0, "");
+            if (c.equals("1000")) against("select-server", "netty-epoll", c, "mib_s", ">=", 1.0, "stretch: ");
+        }
+        against("select-server", "netty-epoll", "10000", "rss_mib", "<=", 1.0, "");
+        against("select-server", "netty-epoll", "10000", "rss_mib", "<=", 0.5, "stretch: ");
+        if (serversToRun().stream().anyMatch(k -> k.key().equals("select-opts"))) {
+            String opts = " (with its //JAVA_OPTIONS " + declaredOptions().orElse("") + ")";
+            against("select-server+opts", "netty-epoll", "10000", "rss_mib", "<=", 1.0, "with its own options" + opts + ": ");
+            against("select-server+opts", "netty-epoll", "10000", "mib_s", ">=", 1.0, "with its own options" + opts + ": ");
+        }
+
+        String name = "select-server at C=1 >= 80% of the loopback ceiling";
+        Optional<Row> sel1 = find("servers", "select-server", "1");
+        if (cfg.quick) {
+            targets.add(notMeasured(name, ">=", 0.8, "its runs of " + size(cfg.totalBytes) + " last well under a second, too short to judge a fraction"));
+        } else if (sel1.isPresent() && !sel1.get().get("mib_s").empty() && ceiling.isPresent() && !ceiling.get().get("mib_s").empty()) {
+            double f = sel1.get().med("mib_s") / ceiling.get().med("mib_s");
+            targets.add(judged(name, ">=", f, 0.8, sel1.get(), String.format(Locale.ROOT, "%.0f of %.0f MiB/s = %.0f%%",
+                    sel1.get().med("mib_s"), ceiling.get().med("mib_s"), 100 * f)));
+        } else {
+            targets.add(notMeasured(name, ">=", 0.8, sel1.map(r -> r.note).filter(s -> !s.isEmpty()).orElse("part 2 at C=1 or part 3 did not run")));
+        }
+
+        name = "select-client uses >= 50x less CPU than retry-client on the slow reader";
+        Optional<Ratio> slow = ratios.stream().filter(r -> r.name().equals("cpu retry/select") && r.condition().equals("slow")).findFirst();
+        if (slow.isPresent()) {
+            Row retry = find("clients", "retry-client", "slow").get(), select = find("clients", "select-client", "slow").get();
+            Row both = new Row("clients", "retry and select", "slow");
+            if (retry.failed || select.failed || retry.med("bytes_read") != select.med("bytes_read")) {
+                both.failed = true;
+                both.note = "not the same bytes: " + retry.note + " " + select.note;
+            }
+            targets.add(judged(name, ">=", slow.get().value(), 50, both, String.format(Locale.ROOT, "%.0f ms vs %.1f ms CPU for %s each, reader at %s MiB/s",
+                    retry.med("cpu_ms"), select.med("cpu_ms"), size((long) retry.med("bytes_read")), fmt(cfg.slowRate))));
+        } else {
+            targets.add(notMeasured(name, ">=", 50, "part 1 did not run"));
+        }
+    }
+
+    /** A target on one figure of {@code subject} against the same figure of {@code peer} at C = {@code c}. */
+    static void against(String subject, String peer, String c, String metric, String direction, double threshold, String prefix) {
+        String what = Map.of("mib_s", "MiB/s", "cpu_s_per_gib", "server CPU s per GiB", "rss_mib", "peak RSS").get(metric);
+        String name = String.format(Locale.ROOT, "%s%s %s %s %.2fx %s's at C=%s", prefix, subject, what, direction, threshold, peer, c);
+        Optional<Row> s = find("servers", subject, c), p = find("servers", peer, c);
+        if (s.isEmpty() || p.isEmpty() || s.get().get(metric).empty() || p.get().get(metric).empty()) {
+            String why = cfg.quick && Arrays.stream(cfg.conns).noneMatch(x -> String.valueOf(x).equals(c))
+                    ? "C=" + c + " is not part of the quick configuration"
+                    : s.map(r -> r.note).filter(n -> !n.isEmpty()).or(() -> p.map(r -> r.note).filter(n -> !n.isEmpty()))
+                    .orElse("C=" + c + " is not in this configuration or a server did not run");
+            targets.add(notMeasured(name, direction, threshold, why));
+            return;
+        }
+        double v = s.get().med(metric) / p.get().med(metric);
+        String format = metric.equals("cpu_s_per_gib") ? "%.2f" : "%.0f";
+        targets.add(judged(name, direction, v, threshold, s.get(), String.format(Locale.ROOT, "%s vs %s (x%.2f)",
+                String.format(Locale.ROOT, format, s.get().med(metric)), String.format(Locale.ROOT, format, p.get().med(metric)), v)
+                + (metric.equals("rss_mib") ? " MiB" : "") + (p.get().failed ? "; " + peer + " FAILED connections: " + p.get().note : "")));
+    }
+
+    /**
+     * Met when the measured value is on the right side of the threshold and the row it was measured on lost no connection;
+     * the detail says FAILED when a connection failed, so that a reader of the CSV can recompute the verdict.
+     */
+    static Target judged(String name, String direction, double measured, double threshold, Row on, String detail) {
+        boolean holds = direction.equals(">=") ? measured >= threshold : measured <= threshold;
+        String full = detail + (on.failed ? "; FAILED: " + on.note : "");
+        return new Target(name, holds && !on.failed ? "met" : "MISSED", direction, measured, threshold, full);
+    }
+
+    static Target notMeasured(String name, String direction, double threshold, String why) {
+        return new Target(name, cfg.quick ? "not measured in --quick" : "not measured", direction, Double.NaN, threshold, why);
+    }
+
+    /** Bytes lost or corrupted: the row says so and the bench exits non-zero at the end. */
+    static final String LOST = "BYTES LOST OR CORRUPTED: ";
+    static final List<String> integrityFailures = new ArrayList<>();
+
+    static void lostBytes(Row r, String what) {
+        r.failed = true;
+        r.note = LOST + what;
+        integrityFailures.add(what);
+        OUT.println("  bench: " + LOST + what);
+    }
+}

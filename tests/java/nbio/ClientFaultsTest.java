@@ -1,0 +1,114 @@
+package nbio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The client steps' promises under bad input and odd machines (issue 12's broken promises, reproduced). */
+@Timeout(300)
+class ClientFaultsTest {
+    static final List<String> CLIENTS = List.of("BlockingClient", "NonBlockingClient", "RetryClient", "SelectClient");
+    static final Duration RUN = Duration.ofSeconds(90);
+
+    /** The one stderr line of a run that must fail, checked for exit code and for no stack trace. */
+    static String oneLine(Scripts.Proc run, int exit) {
+        assertEquals(exit, run.waitFor(RUN), run.output());
+        assertEquals(1, run.stderrLines().size(), "exactly one line on stderr:\n" + run.stderr());
+        String line = run.stderrLines().get(0);
+        assertFalse(line.contains("Exception") || line.contains("\tat "), line);
+        return line;
+    }
+
+    @Test
+    void blockingTimeoutIsAStallDeadlineNotATotalOne() {
+        // 1 MiB/s: about 10 s for 10 MB, far past a 2 s deadline, but the reader never stops taking bytes.
+        try (Scripts.Server server = Scripts.server("--read-rate", "1")) {
+            Scripts.Proc client = Scripts.start("BlockingClient", "localhost", server.portArg(), "10000000", "--timeout", "2");
+            assertEquals(0, client.waitFor(RUN), client.output());
+            Map<String, String> result = client.last("RESULT");
+            assertEquals("held", result.get("assertion"));
+            assertTrue(Double.parseDouble(result.get("wall_ms")) > 2000, "the write outlived the deadline: " + result);
+            assertEquals(result.get("crc32"), server.served(1, RUN).get("crc32"));
+        }
+    }
+
+    @Test
+    void sizesOneWriteCannotMoveAreRefusedUpFront() throws IOException {
+        int port = freePort();
+        for (String client : CLIENTS) {
+            String line = oneLine(Scripts.start(client, "localhost", String.valueOf(port), "2147479553"), 2);
+            assertTrue(line.contains("bad size '2147479553' (expected 1 to 2,147,479,552: the most one write call moves)"), line);
+            // The largest size that one write can move passes the check (and then finds nobody listening).
+            line = oneLine(Scripts.start(client, "localhost", String.valueOf(port), "2147479552"), 1);
+            assertTrue(line.contains("nothing is listening on localhost:" + port), line);
+        }
+    }
+
+    @Test
+    void aSizeThatDoesNotFitInMemoryIsOneLine() {
+        try (Scripts.Server server = Scripts.server()) {
+            for (String client : CLIENTS) {
+                Scripts.Proc run = Scripts.command("java", "-XX:MaxDirectMemorySize=16m", "scripts/" + client + ".java",
+                        "localhost", server.portArg(), "100000000");
+                String line = oneLine(run, 1);
+                assertTrue(line.contains("100,000,000 bytes do not fit in this JVM's direct memory")
+                        && line.contains("-XX:MaxDirectMemorySize"), line);
+            }
+        }
+    }
+
+    @Test
+    void onAnIpv6OnlyHostTheRealCauseIsSaid() {
+        for (String client : CLIENTS) {
+            String line = oneLine(Scripts.startIpv6Only(client, "localhost", "1234"), 1);
+            assertTrue(line.contains("cannot connect to localhost:1234") && line.contains("no IPv4 loopback address (127.0.0.1)")
+                    && line.contains("use ::1 as the host"), line);
+            assertFalse(line.contains("connection broke"), "it never connected: " + line);
+        }
+    }
+
+    @Test
+    void aHostThatIsOnlyDigitsIsRefusedAsAPortBeforeAnyConnect() {
+        // In a network namespace of its own (only ::1, no route anywhere): were the check missing, the
+        // client would try 0.0.98.11, and that attempt could not leave this machine.
+        for (String client : CLIENTS) {
+            String line = oneLine(Scripts.startIpv6Only(client, "25099"), 2);
+            assertTrue(line.contains("host '25099' looks like a port: give the host first"), line);
+        }
+    }
+
+    @Test
+    void anEmptyArgumentIsRefusedNotSkipped() throws IOException {
+        int port = freePort();
+        for (String client : CLIENTS) {
+            String line = oneLine(Scripts.start(client, "", "localhost", String.valueOf(port)), 2);
+            assertTrue(line.contains("argument 1 is empty"), line);
+        }
+    }
+
+    @Test
+    void countsReadAsEnglish() {
+        try (Scripts.Server server = Scripts.server()) {
+            Scripts.Proc client = Scripts.start("BlockingClient", "localhost", server.portArg(), "70");
+            assertEquals(0, client.waitFor(RUN), client.output());
+            assertTrue(client.stdout().contains("70 of 70 bytes (crc32=") && client.stdout().contains(": 1 write call, 0 returned 0, 0 selector wake-ups,"),
+                    client.stdout());
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocketChannel probe = ServerSocketChannel.open()) { // free a moment ago; nothing listens there now
+            probe.bind(new InetSocketAddress("localhost", 0));
+            return ((InetSocketAddress) probe.getLocalAddress()).getPort();
+        }
+    }
+}
