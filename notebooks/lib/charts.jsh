@@ -147,7 +147,7 @@ BufferedImage progressChart(String title, List<String> names, List<List<long[]>>
 
 /** Grouped bars: one group per label, one bar per series (values in the same unit), with the value on top. */
 BufferedImage barChart(String title, String unit, List<String> labels, List<String> series, double[][] values) {
-    int w = 820, h = 420, left = 70, top = 60, plotW = 720, plotH = 280;
+    int w = 820, h = 440, left = 70, top = 60, plotW = 720, plotH = 280;
     BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = canvas(img, title);
     double max = 1;
@@ -165,11 +165,12 @@ BufferedImage barChart(String title, String unit, List<String> labels, List<Stri
         }
         g.drawString(labels.get(i), left + i * groupW + 10, top + plotH + 18);
     }
-    for (int s = 0; s < series.size(); s++) {
+    for (int s = 0; s < series.size(); s++) {             // the legend, two entries to a row
+        int x = left + 360 * (s % 2), y = h - 56 + 22 * (s / 2);
         g.setColor(PALETTE[s % PALETTE.length]);
-        g.fillRect(left + 260 * s, h - 36, 14, 14);
+        g.fillRect(x, y, 14, 14);
         g.setColor(Color.BLACK);
-        g.drawString(series.get(s), left + 20 + 260 * s, h - 24);
+        g.drawString(series.get(s), x + 20, y + 12);
     }
     g.drawString(unit, 10, top - 8);
     g.dispose();

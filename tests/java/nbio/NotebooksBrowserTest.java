@@ -76,6 +76,13 @@ class NotebooksBrowserTest {
         return Scripts.command(all);
     }
 
+    /** A browser profile is thrown away after its one run. */
+    static void delete(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(file);
+        }
+    }
+
     @ParameterizedTest(name = "in a browser: {0}")
     @MethodSource("notebooks")
     void rendersWithEveryChartAndNoErrorOrTestLine(String name) throws Exception {
@@ -83,6 +90,7 @@ class NotebooksBrowserTest {
         Path profile = Files.createTempDirectory(HTML, "chromium-profile");
         Scripts.Proc browser = chromium(profile, "--dump-dom", page.toUri().toString());
         assertEquals(0, browser.waitFor(Duration.ofMinutes(3)), "chromium on " + name + ":\n" + browser.stderr());
+        delete(profile);
         Matcher probe = Pattern.compile("PROBE images=(\\d+) shown=(\\d+) errors=(\\d+) code=(\\d+) test_lines=(\\d+)").matcher(browser.stdout());
         assertTrue(probe.find(), name + ": the page's probe did not run; the browser's output:\n" + browser.stderr());
         int charts = NotebooksTest.CHARTS.getOrDefault(name, 0);
@@ -104,6 +112,7 @@ class NotebooksBrowserTest {
         Scripts.Proc browser = chromium(profile, "--hide-scrollbars", "--window-size=1280,1000", "--screenshot=" + SCREENSHOT,
                 page.toUri().toString());
         assertEquals(0, browser.waitFor(Duration.ofMinutes(3)), "chromium:\n" + browser.output());
+        delete(profile);
         assertTrue(Files.size(SCREENSHOT) > 20_000, "a screenshot with something on it: " + SCREENSHOT);
         byte[] head = Files.readAllBytes(SCREENSHOT);
         assertTrue(head[1] == 'P' && head[2] == 'N' && head[3] == 'G', "a PNG file");
