@@ -78,7 +78,7 @@ public class InstallKernel {
         }
 
         String json = "{\n"
-                + "  \"argv\": [" + quote(java) + ", \"-jar\", " + quote(jar.toString()) + ", \"{connection_file}\"],\n"
+                + "  \"argv\": [" + quote(java) + ", \"-ea\", \"-jar\", " + quote(jar.toString()) + ", \"{connection_file}\"],\n"
                 + "  \"display_name\": " + quote(displayName != null ? displayName : kernel.displayName()) + ",\n"
                 + "  \"language\": \"java\",\n"
                 + "  \"interrupt_mode\": \"message\",\n"
@@ -93,8 +93,20 @@ public class InstallKernel {
         Files.move(tmp, spec, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         System.out.printf("install-kernel: installed kernel '%s' (%s:%s:%s) in %s%n", name, kernel.group(),
                 kernel.artifact(), kernel.version(), target);
-        System.out.println("install-kernel: open the notebooks with `jupyter lab notebooks/` (or `jupyter notebook`)"
-                + " and pick \"" + (displayName != null ? displayName : kernel.displayName()) + "\" if asked");
+        String open = "jupyter lab notebooks/";
+        if (dir != null) {
+            // Jupyter finds kernels only in a folder named "kernels" under one of its data paths; JUPYTER_PATH adds one.
+            if (!target.getParent().getFileName().toString().equals("kernels")) {
+                System.out.println("install-kernel: warning: Jupyter looks for kernels only in folders named 'kernels';"
+                        + " it will not find " + target.getParent() + " (give --dir a folder named kernels)");
+            }
+            open = "JUPYTER_PATH=" + target.getParent().getParent() + " " + open;
+            System.out.println("install-kernel: Jupyter does not look in " + target.getParent() + " by itself:"
+                    + " set JUPYTER_PATH=" + target.getParent().getParent() + " (the folder above 'kernels') when you start it");
+        }
+        System.out.println("install-kernel: open the notebooks with `" + open + "` (or `jupyter notebook`)"
+                + " and pick \"" + (displayName != null ? displayName : kernel.displayName()) + "\" if asked;"
+                + " the kernel runs with -ea, so assert statements are checked");
         System.out.printf("KERNEL name=%s kernel=%s version=%s dir=%s jar=%s%n", name, kernel.id(), kernel.version(), target, jar);
     }
 

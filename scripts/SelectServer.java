@@ -22,11 +22,6 @@ import java.util.zip.CRC32;
 // wakes it when ANY socket has something: a new client to accept, bytes to read, an EOF.
 public class SelectServer {
 
-    public static void main(String[] args) throws IOException {
-        Settings settings = Settings.parse(args);                // the port and options: below the lesson
-        if (settings != null) new SelectServer(settings).serve();
-    }
-
     // What the server keeps per client; select() hands it back with every event of that socket.
     // Small on purpose: no buffer of its own (see `buffer`) and no text until the client goes.
     static final class Client {
@@ -56,6 +51,7 @@ public class SelectServer {
             // needs no iterator: nothing is allocated per event.
             selector.select(this::ready, millisToNextTimer());
             timers();                                            // idle clients, paced clients, progress
+            acceptAgainIfAnyoneLeft();                           // after "Too many open files"
             flushLines();                                        // this turn's lines in one write
         }
         stop(selector, listener);
@@ -134,14 +130,17 @@ public class SelectServer {
         key.cancel();
         closeQuietly(key.channel());                              // conn.close(); the next select() frees its descriptor
         open--;
-        if (acceptPaused && !stopping) {                          // a descriptor is free again: accept again
-            acceptPaused = false;
-            acceptKey.interestOps(SelectionKey.OP_ACCEPT);
-        }
+        closedThisTurn++;
         served(client, ended, peer);
     }
 
     // ---- below: not the lesson ----
+
+    // Reads the port and options, then runs serve() above.
+    public static void main(String[] args) throws IOException {
+        Settings settings = Settings.parse(args);
+        if (settings != null) new SelectServer(settings).serve();
+    }
 
     static final String NAME = "select-server";
     static final String USAGE = "usage: " + NAME + " [port] [--events] [--read-rate MiB/s] [--idle-timeout SECONDS]"
@@ -184,7 +183,7 @@ public class SelectServer {
     volatile boolean stopping;
     SelectionKey acceptKey;
     boolean acceptPaused, progressShown;
-    int clients, open, maxOpen;
+    int clients, open, maxOpen, closedThisTurn;
     long totalBytes, acceptPauses, dropped;
     long nextIdleCheck, lastShown;
     final List<SelectionKey> paused = new ArrayList<>();         // --read-rate: clients waiting for their time
@@ -206,13 +205,17 @@ public class SelectServer {
             // article's listen(5) would make a burst of clients wait for the kernel to retry.
             listener.bind(new InetSocketAddress(host, settings.port()), 4096);
         } catch (BindException e) {
-            if (String.valueOf(e.getMessage()).contains("in use")) {
+            String why = String.valueOf(e.getMessage());
+            if (why.contains("in use")) {
                 fail(1, "port " + settings.port() + " on " + host + " is already in use (is another server running?)");
             }
-            fail(1, "cannot listen on " + host + " (" + addressOf(host) + "): no network interface here has that address ("
-                    + e.getMessage() + ")" + (host.equals("localhost") && ipv6LoopbackWorks()
-                    ? "; this host has IPv6's loopback only: `" + NAME + " " + settings.port() + " --host ::1` listens there,"
-                    + " and clients connect to host ::1" : ""));
+            if (why.contains("Cannot assign")) {                  // e.g. a host or container with IPv6 only
+                fail(1, "cannot listen on " + host + " (" + addressOf(host) + "): no network interface here has that address ("
+                        + why + ")" + (host.equals("localhost") && ipv6LoopbackWorks()
+                        ? "; this host has IPv6's loopback only: `" + NAME + " " + settings.port() + " --host ::1` listens there,"
+                        + " and clients connect to host ::1" : ""));
+            }
+            fail(1, "cannot listen on " + host + " port " + settings.port() + " (" + why + ")");
         } catch (IOException e) {
             fail(1, "cannot listen on " + host + " port " + settings.port() + ": " + e.getMessage());
         }
@@ -248,7 +251,18 @@ public class SelectServer {
 
     // Out of file descriptors ("Too many open files"). The client stays in the kernel's queue and
     // the listener stays "acceptable", so select() would return at once, again and again: a busy
-    // loop. Stop watching for new clients until one of the connected ones goes (see finish()).
+    // loop. Stop watching for new clients until one of the connected ones goes.
+    //
+    // A closed client's descriptor is freed by the next select() (before it waits), so the turn in
+    // which anyone left, before or after the failed accept, is the one after which accepting works.
+    void acceptAgainIfAnyoneLeft() {
+        if (acceptPaused && closedThisTurn > 0 && !stopping) {
+            acceptPaused = false;
+            acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+        }
+        closedThisTurn = 0;
+    }
+
     void outOfDescriptors(IOException e) {
         acceptKey.interestOps(0);
         acceptPaused = true;
@@ -280,7 +294,7 @@ public class SelectServer {
     long millisToNextTimer() {
         long next = Long.MAX_VALUE;
         if (idleNanos > 0 && open > 0) next = nextIdleCheck;
-        for (SelectionKey key : paused) next = Math.min(next, ((Client) key.attachment()).resumeAt);
+        for (int i = 0; i < paused.size(); i++) next = Math.min(next, ((Client) paused.get(i).attachment()).resumeAt);
         if (progress) next = Math.min(next, lastShown + 250_000_000L);
         if (next == Long.MAX_VALUE) return 0;
         return Math.max(1, (next - System.nanoTime() + 999_999) / 1_000_000);

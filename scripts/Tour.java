@@ -9,6 +9,7 @@
 //FILES SelectServer.java
 //FILES EventLoop.java
 //FILES VirtualThreads.java
+//SOURCES lib/nbio/MachineLines.java
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,6 +17,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -72,6 +76,7 @@ public class Tour {
                 default -> fail("unknown argument '" + args[i] + "'; " + USAGE);
             }
         }
+        checkIpv4Loopback();
         PrintStream terminal = System.out;
         long tourStart = System.nanoTime();
         terminal.println("The article, step by step: every number below is measured now, on this machine.\n");
@@ -111,7 +116,7 @@ public class Tour {
                 rows.add(result);
             }
 
-            terminal.println("Step 6. Where the article stops: an event loop. Java has no generators, so each task is a small\n"
+            terminal.println("Step 6a. Where the article stops: an event loop. Java has no generators, so each task is a small\n"
                     + "object the loop resumes when what it waits for is ready (a writable socket, a time). One thread\n"
                     + "runs two senders of the same data at once, plus a timer that ticks every 100 ms. First against\n"
                     + "the step-1 server, which serves one client at a time:");
@@ -126,8 +131,8 @@ public class Tour {
             serverThread.join(10_000);
             router.await(mark, "^TOTAL clients=", 10);
 
-            terminal.println("Step 6, continued. Now the same two senders against select-server, the non-blocking counterpart\n"
-                    + "of step 1: one thread and a Selector (OP_ACCEPT, OP_READ) serve every client side by side.");
+            terminal.println("Step 6b. select-server, the non-blocking counterpart of step 1: one thread and a Selector\n"
+                    + "(OP_ACCEPT, OP_READ) serve every client side by side. The same two senders, now against it.");
             mark = router.mark();
             selectServerThread = startServer(steps.loadClass("SelectServer"), router, "select-server", "0", "--no-progress");
             String selectPort = router.await(mark, "^select-server: listening on localhost:(\\d+)", 30).group(1);
@@ -135,7 +140,7 @@ public class Tour {
             runEventLoop(steps, selectPort, size, mark, router, rows, "select-server");
             terminal.println();
 
-            terminal.println("Step 6, the modern answer. Virtual threads (Java 21+) let you write plain blocking code, one thread\n"
+            terminal.println("Step 6c. The modern answer: virtual threads (Java 21+) let you write plain blocking code, one thread\n"
                     + "per connection, while the JDK parks a thread whose socket is not ready and wakes it when it is.\n"
                     + connections + " connections to select-server at once, each sending its share of the same 70 MB.");
             Map<String, String> virtual = runVirtualThreads(work, selectPort, connections, router);
@@ -153,19 +158,15 @@ public class Tour {
             terminal.printf("%nWhat it means: one non-blocking write took %,d of %,d bytes, what fitted in the socket buffers."
                             + "%nTo send the same bytes, the retry loop made %.0fx the write calls of the selector loop and burned"
                             + "%n%.1fx its CPU time: %.0f%% of its wall time against %.0f%% while waiting in select()."
-                            + "%nOne event-loop thread kept two transfers and a timer going; select-server held up to %s clients"
-                            + "%nat once on one thread and had %s keys left registered when it stopped."
+                            + "%nOne event-loop thread kept two transfers and a timer going; select-server held up to %,d clients"
+                            + "%nat once on one thread and had %,d keys left registered when it stopped."
                             + "%nWall times follow the servers' pace; CPU times and counts depend on this machine."
                             + "%nTour done in %.1f s.%n",
                     Long.parseLong(rows.get(1).get("bytes")), Long.parseLong(rows.get(1).get("requested")),
                     Double.parseDouble(retry.get("writes")) / Double.parseDouble(select.get("writes")),
                     retryCpu / Math.max(selectCpu, 0.1), 100 * retryCpu / Double.parseDouble(retry.get("wall_ms")),
-                    100 * selectCpu / Double.parseDouble(select.get("wall_ms")), selectTotal.get("max_open"),
-                    selectTotal.get("registered"), (System.nanoTime() - tourStart) / 1e9);
-            terminal.printf("TOUR retry_select_cpu_ratio=%.1f retry_select_write_ratio=%.0f select_server_max_open=%s"
-                            + " select_server_registered=%s virtual_threads=%s%n",
-                    retryCpu / Math.max(selectCpu, 0.1), Double.parseDouble(retry.get("writes")) / Double.parseDouble(select.get("writes")),
-                    selectTotal.get("max_open"), selectTotal.get("registered"), virtual != null ? "ran" : "no-jdk-21");
+                    100 * selectCpu / Double.parseDouble(select.get("wall_ms")), Long.parseLong(selectTotal.get("max_open")),
+                    Long.parseLong(selectTotal.get("registered")), (System.nanoTime() - tourStart) / 1e9);
             if (rows.stream().anyMatch(r -> !r.get("intact").equals("yes"))) fail("some bytes were lost: see the table");
         } finally {
             System.setOut(terminal);
@@ -306,11 +307,31 @@ public class Tour {
             }
             if (!name.equals("VirtualThreads")) compilerArgs.add(copy.toString());
         }
+        if (!canLoad("nbio.MachineLines")) { // not compiled in by JBang: compile it from beside the tour
+            Path machineLinesSource = besideMe.resolve("lib/nbio/MachineLines.java");
+            if (!Files.exists(machineLinesSource)) fail("cannot find lib/nbio/MachineLines.java: run the tour from the project folder");
+            compilerArgs.add(machineLinesSource.toString());
+        }
         if (ToolProvider.getSystemJavaCompiler() == null) fail("this Java has no compiler: run the tour with a JDK, not a JRE");
         ByteArrayOutputStream errors = new ByteArrayOutputStream();
         int status = ToolProvider.getSystemJavaCompiler().run(null, errors, errors, compilerArgs.toArray(String[]::new));
         if (status != 0) fail("the step scripts do not compile:\n" + errors);
-        return new URLClassLoader(new URL[]{classes.toUri().toURL()}, Tour.class.getClassLoader());
+        URLClassLoader steps = new URLClassLoader(new URL[]{classes.toUri().toURL()}, Tour.class.getClassLoader());
+        try {
+            machineLines = Class.forName("nbio.MachineLines", true, steps).getMethod("fields", String.class);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("nbio.MachineLines was compiled but cannot be used", e);
+        }
+        return steps;
+    }
+
+    static boolean canLoad(String className) {
+        try {
+            Class.forName(className, false, Tour.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
     }
 
     // Everything the scripts print passes through here: shown indented under the step, marked
@@ -376,11 +397,28 @@ public class Tour {
         }
     }
 
+    // The pack's one reader of RESULT, SERVED and TOTAL lines, scripts/lib/nbio/MachineLines.java:
+    // JBang compiles it into the tour (//SOURCES); run as `java scripts/Tour.java`, the tour
+    // compiles it from beside itself with the steps. Either way it is called through this method.
+    static Method machineLines;
+
+    @SuppressWarnings("unchecked")
     static Map<String, String> fields(String line) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        Matcher m = Pattern.compile("(\\w+)=(\\S+)").matcher(line);
-        while (m.find()) fields.put(m.group(1), m.group(2));
-        return fields;
+        try {
+            return new LinkedHashMap<>((Map<String, String>) machineLines.invoke(null, line));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read " + line, e);
+        }
+    }
+
+    // On an IPv6-only host `localhost` is still 127.0.0.1, but nothing answers there.
+    static void checkIpv4Loopback() throws IOException {
+        InetAddress localhost = InetAddress.getByName("localhost");
+        if (NetworkInterface.getByInetAddress(localhost) != null) return;
+        boolean ipv6 = NetworkInterface.getByInetAddress(InetAddress.getByName("::1")) != null;
+        fail("localhost is " + localhost.getHostAddress() + " here and no network interface has that address"
+                + " (an IPv6-only host), so the tour cannot run" + (ipv6 ? "; the steps run one by one on IPv6's loopback ::1:"
+                + " ./jbang server --ipv6, then ./jbang blocking-client ::1 (and the other clients)" : ""));
     }
 
     static void deleteTree(Path root) throws IOException {

