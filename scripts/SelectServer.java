@@ -232,10 +232,6 @@ public class SelectServer {
         if (settings.bindAll()) System.err.println(NAME + ": warning: listening on every network interface: other machines can connect");
         int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
         String host = settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host();
-        say(String.format("%s: listening on %s:%d, every client at once, one thread%s%s; Ctrl-C to stop", NAME, host, port,
-                settings.readRate() > 0 ? ", reading each client at most " + settings.readRate() + " MiB/s on purpose" : "",
-                idleNanos > 0 ? ", dropping a client silent for " + settings.idleSeconds() + " s" : ""));
-        nextIdleCheck = System.nanoTime() + idleNanos;
         // Ctrl-C (or SIGTERM): wake select() and let the loop close everything and report.
         Thread mainThread = Thread.currentThread();
         onCtrlC = new Thread(() -> {
@@ -245,6 +241,11 @@ public class SelectServer {
         });
         Runtime.getRuntime().addShutdownHook(onCtrlC);
         // An interrupt (how a program that runs this in a thread stops it) also wakes select().
+        // Announced only now, so that a Ctrl-C as soon as this line shows still ends with the totals.
+        say(String.format("%s: listening on %s:%d, every client at once, one thread%s%s; Ctrl-C to stop", NAME, host, port,
+                settings.readRate() > 0 ? ", reading each client at most " + settings.readRate() + " MiB/s on purpose" : "",
+                idleNanos > 0 ? ", dropping a client silent for " + settings.idleSeconds() + " s" : ""));
+        nextIdleCheck = System.nanoTime() + idleNanos;
     }
 
     Thread onCtrlC;

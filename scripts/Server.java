@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//DESCRIPTION Step 1: a blocking server on localhost that serves one client at a time, reading 1024-byte chunks until EOF.
+//DESCRIPTION Step 1 of 6: a blocking server on localhost that serves one client at a time, reading 1024-byte chunks until EOF.
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -79,7 +79,7 @@ public class VirtualThreads {
     static final int CHUNK = 64 * 1024;
     static final String USAGE = "usage: " + NAME + " [host] [port] [size] [--connections N] [--timeout SECONDS]"
             + " (defaults: localhost 1234 71680, 10000 connections; every connection sends size bytes, then waits for the"
-            + " server to close; needs Java 21+; give up after 60 s)";
+            + " server to close; needs Java 21+; give up after 60 s without progress)";
 
     static final class Options {
         String host = "localhost";
@@ -170,7 +170,7 @@ public class VirtualThreads {
         final Set<String> carriers = ConcurrentHashMap.newKeySet(), pollers = new TreeSet<>();
         volatile List<String> parkedStack;
         int openAtOnce, platformThreads;
-        long cpuStart, start, wallNanos, cpu;
+        long cpuStart, start, wallNanos, cpu, lastProgress = System.nanoTime(), lastProgressCount = -1;
         final Thread onCtrlC;
 
         Watch(Options o, byte[] data) {
@@ -228,10 +228,9 @@ public class VirtualThreads {
         // While the connections run: when all are open, note what carries them and let them send;
         // look at the threads every 5 ms until all are done.
         void untilDone(ExecutorService executor) throws InterruptedException {
-            long deadline = System.nanoTime() + o.timeoutSeconds * 1_000_000_000L;
             while (!connectedAll.await(5, TimeUnit.MILLISECONDS)) {
                 look();
-                if (System.nanoTime() > deadline) break;
+                if (stalled()) break;
             }
             openAtOnce = open.get();
             platformThreads = ManagementFactory.getThreadMXBean().getThreadCount();
@@ -241,7 +240,7 @@ public class VirtualThreads {
             executor.shutdown();
             while (!executor.awaitTermination(5, TimeUnit.MILLISECONDS)) {
                 look();
-                if (System.nanoTime() > deadline) break;
+                if (stalled()) break;
             }
             wallNanos = System.nanoTime() - start;
             cpu = processCpuNanos() - cpuStart;
@@ -251,6 +250,17 @@ public class VirtualThreads {
                 executor.shutdownNow();
                 fail(1, whyFailed(executor.isTerminated()));
             }
+        }
+
+        // No connection opened, sent or finished for --timeout seconds: give up (a stall deadline,
+        // not a total one: a slow but steady server never trips it).
+        boolean stalled() {
+            long progress = (long) open.get() + done.get() + failed.get() + sent.get();
+            if (progress != lastProgressCount) {
+                lastProgressCount = progress;
+                lastProgress = System.nanoTime();
+            }
+            return System.nanoTime() - lastProgress > o.timeoutSeconds * 1_000_000_000L;
         }
 
         // One look at every virtual thread inside a blocking call: is it parked (WAITING)?
@@ -281,7 +291,7 @@ public class VirtualThreads {
             }
             String hint = noIpv4Hint(o.server);
             if (e != null && openAtOnce == 0 && !hint.isEmpty()) return "cannot connect to " + where + " (" + e.getMessage() + ")" + hint;
-            String why = e == null ? (finished ? "?" : "still not done after " + o.timeoutSeconds + " s (see --timeout)")
+            String why = e == null || !finished ? "no progress for " + o.timeoutSeconds + " s (see --timeout)"
                     : e instanceof SocketTimeoutException ? "no answer within " + o.timeoutSeconds + " s; the step-1 server takes"
                             + " one client at a time and queues only 5: use select-server"
                     : e instanceof OutOfMemoryError ? "out of memory (" + e.getMessage() + "): use fewer --connections or a smaller size,"
@@ -289,8 +299,9 @@ public class VirtualThreads {
                     : String.valueOf(e.getMessage()).contains("Too many open files")
                     ? "too many open files (this process may open fewer sockets: see `ulimit -n`, or use fewer --connections)"
                     : e.getClass().getSimpleName() + ": " + e.getMessage();
-            return String.format("%,d of %s failed (%s); %,d were open at once, %,d sent everything, the kernel accepted %,d of %,d bytes",
-                    failed.get(), plural(n, "connection"), why, openAtOnce, done.get(), sent.get(), total);
+            return String.format("%s (%s); %,d open at once, %,d sent everything, the kernel accepted %,d of %,d bytes",
+                    finished ? String.format("%,d of %s failed", failed.get(), plural(n, "connection")) : "gave up", why,
+                    openAtOnce, done.get(), sent.get(), total);
         }
 
         void report() {

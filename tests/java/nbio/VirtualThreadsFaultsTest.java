@@ -3,6 +3,9 @@ package nbio;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +48,21 @@ class VirtualThreadsFaultsTest {
         Scripts.Proc v6 = Scripts.startIpv6Only("VirtualThreads", "::1", "1234", "100", "--connections", "10");
         assertEquals(1, v6.waitFor(RUN), v6.output());
         assertEquals(List.of("virtual-threads: nothing is listening on [::1]:1234: start `./jbang select-server` first"), v6.stderrLines());
+    }
+
+    /** A peer that takes the connection and never reads: after --timeout seconds without progress, one line says so. */
+    @Test
+    void aPeerThatNeverReadsIsGivenUpOnAfterTheTimeout() throws IOException {
+        try (ServerSocketChannel peer = ServerSocketChannel.open()) {
+            peer.bind(new InetSocketAddress("localhost", 0), 16);          // the kernel completes the connection; nobody reads
+            int port = ((InetSocketAddress) peer.getLocalAddress()).getPort();
+            Scripts.Proc run = Scripts.startWith(Scripts.javaHome(21), "VirtualThreads", "localhost", String.valueOf(port), "8000000",
+                    "--connections", "1", "--timeout", "2");
+            assertEquals(1, run.waitFor(RUN), run.output());
+            assertEquals(1, run.stderrLines().size(), run.output());
+            assertTrue(run.stderr().matches("virtual-threads: gave up \\(no progress for 2 s \\(see --timeout\\)\\); 1 open at once,"
+                    + " 0 sent everything, the kernel accepted \\d{1,3}(,\\d{3})* of 8,000,000 bytes"), run.stderr());
+        }
     }
 
     /** A size the heap cannot hold: one line, exit 1, no stack trace. */
