@@ -93,12 +93,11 @@ final class Chart {
     }
 
     static XYChart panel(String title, String yTitle, String metric, double ceiling) {
-        XYChart chart = new XYChartBuilder().width(700).height(560).title(title)
+        XYChart chart = new XYChartBuilder().width(860).height(520).title(title)
                 .xAxisTitle("C, concurrent connections (log scale); " + size(cfg.totalBytes) + " per run, "
                         + Runtime.getRuntime().availableProcessors() + " cores").yAxisTitle(yTitle).build();
         chart.getStyler().setXAxisLogarithmic(true);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotGridLinesColor(new Color(0xe0e0e0));
         chart.getStyler().setYAxisMin(0.0);

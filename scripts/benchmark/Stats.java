@@ -221,11 +221,15 @@ final class Stats {
             targets.add(notMeasured(name, direction, threshold, why));
             return;
         }
+        if (p.get().failed) { // a peer's figures from a failed run are no yardstick
+            targets.add(notMeasured(name, direction, threshold, peer + " failed at C=" + c + ": " + p.get().note));
+            return;
+        }
         double v = s.get().med(metric) / p.get().med(metric);
         String format = metric.equals("cpu_s_per_gib") ? "%.2f" : "%.0f";
         targets.add(judged(name, direction, v, threshold, s.get(), String.format(Locale.ROOT, "%s vs %s (x%.2f)",
                 String.format(Locale.ROOT, format, s.get().med(metric)), String.format(Locale.ROOT, format, p.get().med(metric)), v)
-                + (metric.equals("rss_mib") ? " MiB" : "") + (p.get().failed ? "; " + peer + " FAILED connections: " + p.get().note : "")));
+                + (metric.equals("rss_mib") ? " MiB" : "")));
     }
 
     /**
