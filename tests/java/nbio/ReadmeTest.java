@@ -103,6 +103,18 @@ class ReadmeTest {
                 }
                 continue;
             }
+            if (command.get(0).equals("diff") && command.size() == 3) { // two steps side by side: they differ by the lesson
+                Scripts.Proc run = Scripts.command(command.toArray(String[]::new));
+                assertEquals(1, run.waitFor(RUN), line + ":\n" + run.output());
+                assertTrue(run.stdout().lines().anyMatch(l -> l.startsWith("> ")), line);
+                continue;
+            }
+            if (command.get(0).equals("jshell") && command.size() == 2 && command.get(1).startsWith("scripts/jshell/")) {
+                // JshellEditionsTest runs each edition against a live server (on a free port, not 1234).
+                assertTrue(Files.isRegularFile(Scripts.ROOT.resolve(command.get(1))), line);
+                assertTrue(Files.readString(Scripts.ROOT.resolve("tests/java/nbio/JshellEditionsTest.java")).contains("scripts/jshell"), line);
+                continue;
+            }
             if (command.get(0).equals("java") && Files.exists(Scripts.ROOT.resolve(command.get(1)))) {
                 Scripts.Proc run = Scripts.command(command.toArray(String[]::new));
                 assertEquals(0, run.waitFor(RUN), line + ":\n" + run.output());
