@@ -124,7 +124,7 @@ public class Server {
 
         Client next(SocketChannel conn) throws IOException {
             clients++;
-            System.out.printf("server: client %d connected from %s%n", clients, conn.getRemoteAddress());
+            System.out.printf("server: client %d connected from %s%n", clients, conn.socket().getRemoteSocketAddress());
             current = new Client(this, clients, conn);
             if (!sock.isOpen()) closeQuietly(conn); // Ctrl-C came just now
             return current;
@@ -159,12 +159,14 @@ public class Server {
 
         // The client's bytes. Each read waits at most until the current window's deadline; a
         // reset, the deadline or Ctrl-C end the client like an EOF, and done() says which.
-        InputStream input() throws IOException {
-            InputStream stream = socket.getInputStream();
+        InputStream input() {
             return new InputStream() {
+                InputStream stream;
+
                 @Override public int read(byte[] b, int off, int len) {
                     if (!ended.equals("eof")) return -1;
                     try {
+                        if (stream == null) stream = socket.getInputStream(); // fails if Ctrl-C closed it already
                         long left = windowStart + idleNanos - System.nanoTime();
                         if (left <= 0) throw new SocketTimeoutException();
                         socket.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
