@@ -12,23 +12,31 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * What the README says the scripts print, checked against every line the other test classes saw
- * printed in this run (this class runs last): each message of "When things go wrong" was printed,
- * and the machine-readable lines carry exactly the fields "Machine-readable lines" documents.
+ * printed in this run: each message of "When things go wrong" was printed, and the machine-readable
+ * lines carry exactly the fields "Machine-readable lines" documents. It runs last: Surefire runs
+ * the classes in alphabetical order (tests/pom.xml), and no other class name sorts after this one.
  */
-@Order(Integer.MAX_VALUE)
 @Timeout(60)
-class PrintedLinesTest {
+class WhatTheRunPrintedTest {
     static String section(String title, String next) throws IOException {
         String readme = Files.readString(Scripts.ROOT.resolve("README.md"));
         int start = readme.indexOf(title);
         assertTrue(start >= 0, "the README has a section " + title);
         return readme.substring(start, readme.indexOf(next, start));
+    }
+
+    @Test
+    void noOtherTestClassRunsAfterThisOne() throws IOException {
+        try (var files = Files.list(Scripts.ROOT.resolve("tests/java/nbio"))) {
+            List<String> classes = files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith("Test.java")).sorted().toList();
+            assertEquals(getClass().getSimpleName() + ".java", classes.get(classes.size() - 1),
+                    "Surefire runs test classes alphabetically: this one must sort last to see what the others printed");
+        }
     }
 
     @Test
