@@ -92,13 +92,7 @@ final class Processes {
     }
 
     static int featureOf(Path jdk) {
-        try {
-            for (String line : Files.readAllLines(jdk.resolve("release"))) {
-                Matcher m = Pattern.compile("^JAVA_VERSION=\"(\\d+)").matcher(line);
-                if (m.find()) return Integer.parseInt(m.group(1));
-            }
-        } catch (IOException ignored) { }
-        return 0;
+        return nbio.Jdks.featureOf(jdk);
     }
 
     /** The text of a step script: packed with this one (//FILES, inside JBang's jar) or beside it in scripts/. */

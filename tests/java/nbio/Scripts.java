@@ -74,13 +74,7 @@ public final class Scripts {
 
     /** The feature release (17, 21, 25...) of a JDK folder, from its release file; 0 if unknown. */
     public static int featureOf(Path jdk) {
-        try {
-            for (String line : Files.readAllLines(jdk.resolve("release"))) {
-                Matcher m = Pattern.compile("^JAVA_VERSION=\"(\\d+)").matcher(line);
-                if (m.find()) return Integer.parseInt(m.group(1));
-            }
-        } catch (IOException ignored) { }
-        return 0;
+        return Jdks.featureOf(jdk);
     }
 
     /** The //JAVA N+ line of a script, or 17. */
