@@ -228,6 +228,7 @@ public class EventLoop {
                 + " and how many turns the loop gave it since the last tick%n", NAME);
         loop.host = o.host;
         loop.onCtrlC();
+        loop.cpuStart = cpuNanos();                                        // the loop's CPU counts from here, without the setup
     }
 
     // After the loop: a summary and a RESULT line per sender that finished, one line on stderr per
@@ -438,7 +439,10 @@ public class EventLoop {
                 if (!s.finished) {
                     pending++;
                     if (s.full) stalled++;
-                    state.append(s.full ? " (buffer full, " : " (sending, ").append(plural(s.resumesSinceTick, "turn")).append(")");
+                    long turns = s.resumesSinceTick;
+                    state.append(s.full ? " (buffer full, " : " (sending, ");
+                    if (turns < 1000) state.append(turns).append(turns == 1 ? " turn)" : " turns)");
+                    else state.append(plural(turns, "turn")).append(')');
                 } else {
                     state.append(s.failure != null ? " (failed)" : " (done)");
                 }
@@ -446,7 +450,14 @@ public class EventLoop {
             }
             if (pending > 0) whilePending++;
             if (stalled > 0) whileStalled++;
-            System.out.printf("%s: %7.3f s  %-7s %d: %s%n", NAME, (now - loop.startNanos) / 1e9, "tick", ticks, state);
+            // Built by hand, not with printf or +: the ticker runs on the loop's thread, and while the
+            // JVM is still cold a Formatter costs each tick about a millisecond of the loop's CPU.
+            StringBuilder line = new StringBuilder(NAME).append(": ");
+            long ms = (now - loop.startNanos + 500_000) / 1_000_000;      // printf's %7.3f, in seconds
+            int digits = String.valueOf(ms / 1000).length() + 4;
+            for (int i = digits; i < 7; i++) line.append(' ');
+            line.append(ms / 1000).append('.').append(String.valueOf(1000 + ms % 1000), 1, 4);
+            System.out.println(line.append(" s  tick    ").append(ticks).append(": ").append(state));
         }
     }
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
 class EventLoopTest {
     static final Duration RUN = Duration.ofSeconds(120);
     static final int SIZE = 32 * 1024 * 1024;
-    static final String READ_RATE = "24"; // MiB/s per server: far below loopback speed, so both senders stall for ~1 s
+    static final String READ_RATE = "12"; // MiB/s per server: far below loopback speed, so both senders stall for ~3 s
     static final int TICK_MS = 20;
     static final Pattern TICK = Pattern.compile("^event-loop: +[\\d.]+ s +tick +(\\d+): (.*)$");
 

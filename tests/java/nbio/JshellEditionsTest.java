@@ -211,7 +211,9 @@ class JshellEditionsTest {
         long deadline = System.nanoTime() + RUN.toNanos();
         synchronized (lock) {
             while (true) {
-                Matcher m = pattern.matcher(printed.toString(StandardCharsets.UTF_8));
+                // Whole lines only: a line still being printed could match a prefix of its value.
+                String text = printed.toString(StandardCharsets.UTF_8);
+                Matcher m = pattern.matcher(text.substring(0, text.lastIndexOf('\n') + 1));
                 List<String> found = new ArrayList<>();
                 while (m.find()) found.add(m.group());
                 if (found.size() >= count) {
