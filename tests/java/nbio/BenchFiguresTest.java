@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,68 +20,25 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class BenchFiguresTest {
-    static final Path NOW = Scripts.ROOT.resolve("benchmark/results.csv"), BEFORE = Scripts.ROOT.resolve("benchmark/before/results.csv");
-
-    /** The median of every figure of a run: "servers/select-server/1000/mib_s" -> value. */
-    static Map<String, Double> figures(Path csv) throws IOException {
-        Map<String, Double> figures = new HashMap<>();
-        for (String line : Files.readAllLines(csv)) {
-            List<String> cells = cells(line);
-            if (cells.size() > 5 && cells.get(0).equals("figure") && !cells.get(5).isEmpty()) {
-                figures.put(cells.get(1) + "/" + cells.get(2) + "/" + cells.get(3) + "/" + cells.get(4), Double.parseDouble(cells.get(5)));
-            }
-        }
-        return figures;
-    }
-
-    /** A CSV line's cells (quoted cells may hold commas). */
-    static List<String> cells(String line) {
-        List<String> cells = new java.util.ArrayList<>();
-        Matcher m = Pattern.compile("\"((?:[^\"]|\"\")*)\"|([^,]*)").matcher(line);
-        int at = 0;
-        while (at <= line.length() && m.find(at)) {
-            cells.add(m.group(1) != null ? m.group(1).replace("\"\"", "\"") : m.group(2));
-            at = m.end() + 1;
-        }
-        return cells;
+    /** The median of every figure of a recorded run (benchmark/ or benchmark/before/). */
+    static Map<String, Double> figures(Path dir) throws IOException {
+        return RecordedRun.read(dir).medians();
     }
 
     static String section(String title) throws IOException {
-        String readme = Files.readString(Scripts.ROOT.resolve("README.md"));
-        int start = readme.indexOf(title);
-        assertTrue(start >= 0, "README section " + title);
-        int end = readme.indexOf("\n## ", start + title.length());
-        int sub = readme.indexOf("\n### ", start + title.length());
-        if (sub > 0 && (end < 0 || sub < end)) end = sub;
-        return readme.substring(start, end < 0 ? readme.length() : end);
+        return RecordedRun.section(Files.readString(Scripts.ROOT.resolve("README.md")), title);
     }
 
-    /** A number as the README shows it: thousands separators, the given decimals. */
     static String shown(double value, int decimals) {
-        return String.format(Locale.ROOT, "%,." + decimals + "f", value);
-    }
-
-    /** The data rows of the first Markdown table in a section whose first cell starts with a server name. */
-    static List<List<String>> rows(String section) {
-        return section.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| server") && !l.startsWith("|---"))
-                .map(l -> List.of(l.substring(2, l.length() - 2).split(" \\| "))).toList();
+        return RecordedRun.shown(value, decimals);
     }
 
     @Test
     void theMeasuredHereTableIsTheRecordedRun() throws IOException {
-        Map<String, Double> now = figures(NOW);
-        List<List<String>> rows = rows(section("### Measured here"));
+        RecordedRun now = RecordedRun.read(RecordedRun.NOW);
+        List<List<String>> rows = RecordedRun.rows(section("### Measured here"));
         assertTrue(rows.size() >= 6, "a row per part-2 server: " + rows);
-        String[] metrics = {"1000/mib_s", "10000/mib_s", "1000/cpu_s_per_gib", "10000/cpu_s_per_gib", "10000/rss_mib"};
-        int[] decimals = {0, 0, 2, 2, 0};
-        for (List<String> row : rows) {
-            String server = row.get(0).split(" ")[0];
-            for (int i = 0; i < metrics.length; i++) {
-                Double value = now.get("servers/" + server + "/" + metrics[i]);
-                String expected = value == null ? "-" : shown(value, decimals[i]);
-                assertEquals(expected, row.get(i + 1), server + " " + metrics[i]);
-            }
-        }
+        for (List<String> row : rows) now.assertSummaryRow(row, "README.md, Measured here");
     }
 
     @Test
@@ -100,8 +55,8 @@ class BenchFiguresTest {
 
     @Test
     void beforeAndAfterAreTheTwoRecordedRuns() throws IOException {
-        Map<String, Map<String, Double>> runs = Map.of("before", figures(BEFORE), "now", figures(NOW));
-        List<List<String>> rows = rows(section("## What makes a selector server fast"));
+        Map<String, Map<String, Double>> runs = Map.of("before", figures(RecordedRun.BEFORE), "now", figures(RecordedRun.NOW));
+        List<List<String>> rows = RecordedRun.rows(section("## What makes a selector server fast"));
         assertEquals(2, rows.size(), "select-server before and now: " + rows);
         for (List<String> row : rows) {
             Map<String, Double> f = runs.get(row.get(0).replace("select-server, ", ""));
@@ -125,7 +80,7 @@ class BenchFiguresTest {
     @Test
     void whatChangedMostIsWhatTheReadmeSays() throws IOException {
         // "peak RSS at 10,000 connections three times smaller, now under half of any Netty server's"
-        Map<String, Double> now = figures(NOW), before = figures(BEFORE);
+        Map<String, Double> now = figures(RecordedRun.NOW), before = figures(RecordedRun.BEFORE);
         double rss = now.get("servers/select-server/10000/rss_mib");
         assertTrue(before.get("servers/select-server/10000/rss_mib") / rss >= 2.5, "about three times smaller: " + rss);
         for (String netty : List.of("netty-nio-1loop", "netty-nio", "netty-epoll")) {
