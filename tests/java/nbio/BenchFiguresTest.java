@@ -77,6 +77,47 @@ class BenchFiguresTest {
         }
     }
 
+    /** What a run's full-run.txt printed, found by a pattern's first group. */
+    static String printed(Path dir, String regex) throws IOException {
+        Matcher m = Pattern.compile(regex).matcher(Files.readString(dir.resolve("full-run.txt")));
+        assertTrue(m.find(), dir + "/full-run.txt prints " + regex);
+        return m.group(1);
+    }
+
+    /** A README section with its lines joined by single spaces, as it reads. */
+    static String words(String title) throws IOException {
+        return section(title).replaceAll("\\s+", " ");
+    }
+
+    @Test
+    void theWordsAroundTheTablesSayWhatTheRunsWere() throws IOException {
+        RecordedRun now = RecordedRun.read(RecordedRun.NOW), before = RecordedRun.read(RecordedRun.BEFORE);
+        String cores = printed(RecordedRun.NOW, "machine: (\\d+) cores"), perRun = printed(RecordedRun.NOW, "part 2 sends (.+?) per run");
+        String runs = shown(now.figure("servers/select-server/1000/mib_s").runs(), 0);
+        double load = now.median("machine/load average/before/loadavg_1min");
+        String measured = words("### Measured here");
+        for (String said : List.of(
+                printed(RecordedRun.NOW, "took (\\d+) s") + " s on the " + cores + "-core machine",
+                "with a load average of " + shown(load, 2) + " when the bench started (" + (load < 1 ? "less than" : "no less than") + " one task",
+                "MiB/s and CPU per GiB are medians of " + runs + " runs of " + perRun + " each, peak RSS one reading per server JVM")) {
+            assertTrue(measured.contains(said), "README.md, Measured here, should say: " + said + "\n" + measured);
+        }
+        assertEquals(1, now.figure("servers/select-server/10000/rss_mib").runs(), "peak RSS: one reading per server JVM");
+
+        // Before and after: both runs on the same machine, started quiet, measured alike.
+        double loadBefore = before.median("machine/load average/before/loadavg_1min");
+        String fast = words("## What makes a selector server fast");
+        assertEquals(cores, printed(RecordedRun.BEFORE, "machine: (\\d+) cores"), "the same machine");
+        assertEquals(perRun, printed(RecordedRun.BEFORE, "part 2 sends (.+?) per run"));
+        assertEquals(runs, shown(before.figure("servers/select-server/1000/mib_s").runs(), 0));
+        assertTrue(loadBefore < 1 && load < 1, "both started with a load average under 1: " + loadBefore + ", " + load);
+        for (String said : List.of(
+                "on the same " + cores + "-core machine, each started with a load average under 1 (" + shown(loadBefore, 2) + " and " + shown(load, 2) + ")",
+                "MiB/s and CPU per GiB are medians of " + runs + " runs of " + perRun + ", peak RSS one reading per server JVM")) {
+            assertTrue(fast.contains(said), "README.md, What makes a selector server fast, should say: " + said + "\n" + fast);
+        }
+    }
+
     @Test
     void whatChangedMostIsWhatTheReadmeSays() throws IOException {
         // "peak RSS at 10,000 connections three times smaller, now under half of any Netty server's"
@@ -87,5 +128,14 @@ class BenchFiguresTest {
             assertTrue(rss <= 0.5 * now.get("servers/" + netty + "/10000/rss_mib"), "under half of " + netty + "'s");
         }
         assertTrue(section("## What makes a selector server fast").contains("three times smaller, now under half of\nany Netty server's"));
+        // "the CPU per GiB of the server's whole JVM came out about the same in these two runs": within 10%.
+        for (String c : List.of("1000", "10000")) {
+            String key = "servers/select-server/" + c + "/";
+            double was = before.containsKey(key + "cpu_s_per_gib") ? before.get(key + "cpu_s_per_gib")
+                    : before.get(key + "server_cpu_s") / (before.get(key + "bytes_served") / (1L << 30));
+            double ratio = now.get(key + "cpu_s_per_gib") / was;
+            assertTrue(Math.abs(ratio - 1) <= 0.10, "CPU per GiB about the same at C=" + c + ": now/before " + ratio);
+        }
+        assertTrue(words("## What makes a selector server fast").contains("the CPU per GiB of the server's whole JVM came out about the same in these two runs"));
     }
 }
