@@ -398,7 +398,7 @@ public class EventLoop {
         }
 
         void line(String format, Object... args) {
-            System.out.printf("%s: %7.3f s  %-7s %s%n", NAME, (System.nanoTime() - loop.startNanos) / 1e9, name, String.format(format, args));
+            System.out.println(stamp(System.nanoTime() - loop.startNanos, name).append(String.format(format, args)));
         }
 
         // The same summary and RESULT line as the other clients, one per sending task.
@@ -439,10 +439,7 @@ public class EventLoop {
                 if (!s.finished) {
                     pending++;
                     if (s.full) stalled++;
-                    long turns = s.resumesSinceTick;
-                    state.append(s.full ? " (buffer full, " : " (sending, ");
-                    if (turns < 1000) state.append(turns).append(turns == 1 ? " turn)" : " turns)");
-                    else state.append(plural(turns, "turn")).append(')');
+                    state.append(s.full ? " (buffer full, " : " (sending, ").append(plural(s.resumesSinceTick, "turn")).append(')');
                 } else {
                     state.append(s.failure != null ? " (failed)" : " (done)");
                 }
@@ -450,14 +447,7 @@ public class EventLoop {
             }
             if (pending > 0) whilePending++;
             if (stalled > 0) whileStalled++;
-            // Built by hand, not with printf or +: the ticker runs on the loop's thread, and while the
-            // JVM is still cold a Formatter costs each tick about a millisecond of the loop's CPU.
-            StringBuilder line = new StringBuilder(NAME).append(": ");
-            long ms = (now - loop.startNanos + 500_000) / 1_000_000;      // printf's %7.3f, in seconds
-            int digits = String.valueOf(ms / 1000).length() + 4;
-            for (int i = digits; i < 7; i++) line.append(' ');
-            line.append(ms / 1000).append('.').append(String.valueOf(1000 + ms % 1000), 1, 4);
-            System.out.println(line.append(" s  tick    ").append(ticks).append(": ").append(state));
+            System.out.println(stamp(now - loop.startNanos, "tick").append(ticks).append(": ").append(state));
         }
     }
 
@@ -475,7 +465,23 @@ public class EventLoop {
 
     static String plural(long n, String one) { return plural(n, one, one + "s"); }
 
-    static String plural(long n, String one, String many) { return String.format("%,d %s", n, n == 1 ? one : many); }
+    // The ticker and the senders print from the loop's thread, and while the JVM is still cold a
+    // Formatter costs each tick about a millisecond of the loop's CPU: what they print every turn
+    // is built by hand (a count under 1,000 has nothing to group).
+    static String plural(long n, String one, String many) {
+        if (Math.abs(n) < 1000) return new StringBuilder().append(n).append(' ').append(n == 1 ? one : many).toString();
+        return String.format("%,d %s", n, n == 1 ? one : many);
+    }
+
+    // The start of a timeline line, "event-loop:   1.234 s  send-1  ": printf's "%s: %7.3f s  %-7s ".
+    static StringBuilder stamp(long nanos, String who) {
+        StringBuilder line = new StringBuilder(NAME).append(": ");
+        long ms = (nanos + 500_000) / 1_000_000;
+        for (int width = String.valueOf(ms / 1000).length() + 4; width < 7; width++) line.append(' ');
+        line.append(ms / 1000).append('.').append(String.valueOf(1000 + ms % 1000), 1, 4).append(" s  ").append(who);
+        for (int width = who.length(); width < 8; width++) line.append(' ');
+        return line;
+    }
 
     static long cpuNanos() { // CPU time of this thread only: the loop and everything it runs
         return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
