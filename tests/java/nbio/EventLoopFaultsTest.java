@@ -110,31 +110,14 @@ class EventLoopFaultsTest {
      */
     @Test
     void aHostOfDigitsOnlyIsRefusedAsLookingLikeAPort() {
-        Scripts.Proc run = Scripts.startIpv6Only("EventLoop", "25099", "1234", "1000");
-        assertEquals(2, run.waitFor(RUN), run.output());
-        assertEquals(1, run.stderrLines().size(), run.output());
-        assertTrue(run.stderr().startsWith("event-loop: host '25099' looks like a port: give the host first (event-loop localhost 25099); usage: event-loop"),
-                run.stderr());
-        assertEquals("", run.stdout());
-
-        Scripts.Proc empty = Scripts.startIpv6Only("EventLoop", "", "localhost", "1234");
-        assertEquals(2, empty.waitFor(RUN), empty.output());
-        assertEquals(1, empty.stderrLines().size(), empty.output());
-        assertTrue(empty.stderr().startsWith("event-loop: argument 1 is empty; usage: event-loop"), empty.stderr());
+        HostFaults.digitsOnlyHostAndEmptyArgumentAreRefused("EventLoop", "event-loop", "1000");
     }
 
     /** On an IPv6-only host, localhost is 127.0.0.1 with no IPv4 address to reach it: say that, and what to use. */
     @Test
     void onAnIpv6OnlyHostTheRealCauseIsNamed() {
-        Scripts.Proc run = Scripts.startIpv6Only("EventLoop", "localhost", "1234", "1000");
-        assertEquals(1, run.waitFor(RUN), run.output());
-        assertEquals(List.of("event-loop: cannot connect to localhost:1234 (Network is unreachable): this machine has no IPv4"
-                + " loopback address (127.0.0.1); use ::1 as the host, with a server listening there"), run.stderrLines());
-        // And the other family works there: ::1 reaches the (empty) IPv6 loopback.
-        Scripts.Proc v6 = Scripts.startIpv6Only("EventLoop", "::1", "1234", "1000");
-        assertEquals(1, v6.waitFor(RUN), v6.output());
-        assertEquals(List.of("event-loop: nothing is listening on [::1]:1234: start `./jbang select-server` (or `./jbang server`) first"),
-                v6.stderrLines());
+        HostFaults.onAnIpv6OnlyHostTheRealCauseIsNamed("EventLoop", "event-loop",
+                "event-loop: nothing is listening on [::1]:1234: start `./jbang select-server` (or `./jbang server`) first", "1000");
     }
 
     /** A size the direct memory cannot hold: one line, exit 1, no stack trace. */

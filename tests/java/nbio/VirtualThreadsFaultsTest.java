@@ -25,29 +25,14 @@ class VirtualThreadsFaultsTest {
      */
     @Test
     void aHostOfDigitsOnlyIsRefusedAsLookingLikeAPort() {
-        Scripts.Proc run = Scripts.startIpv6Only("VirtualThreads", "25099", "1234", "100");
-        assertEquals(2, run.waitFor(RUN), run.output());
-        assertEquals(1, run.stderrLines().size(), run.output());
-        assertTrue(run.stderr().startsWith("virtual-threads: host '25099' looks like a port: give the host first (virtual-threads localhost 25099);"
-                + " usage: virtual-threads"), run.stderr());
-        assertEquals("", run.stdout());
-
-        Scripts.Proc empty = Scripts.startIpv6Only("VirtualThreads", "", "localhost", "1234");
-        assertEquals(2, empty.waitFor(RUN), empty.output());
-        assertEquals(1, empty.stderrLines().size(), empty.output());
-        assertTrue(empty.stderr().startsWith("virtual-threads: argument 1 is empty; usage: virtual-threads"), empty.stderr());
+        HostFaults.digitsOnlyHostAndEmptyArgumentAreRefused("VirtualThreads", "virtual-threads", "100");
     }
 
     /** On an IPv6-only host, localhost is 127.0.0.1 with no IPv4 address to reach it: say that, and what to use. */
     @Test
     void onAnIpv6OnlyHostTheRealCauseIsNamed() {
-        Scripts.Proc run = Scripts.startIpv6Only("VirtualThreads", "localhost", "1234", "100", "--connections", "10");
-        assertEquals(1, run.waitFor(RUN), run.output());
-        assertEquals(List.of("virtual-threads: cannot connect to localhost:1234 (Network is unreachable): this machine has no IPv4"
-                + " loopback address (127.0.0.1); use ::1 as the host, with a server listening there"), run.stderrLines());
-        Scripts.Proc v6 = Scripts.startIpv6Only("VirtualThreads", "::1", "1234", "100", "--connections", "10");
-        assertEquals(1, v6.waitFor(RUN), v6.output());
-        assertEquals(List.of("virtual-threads: nothing is listening on [::1]:1234: start `./jbang select-server` first"), v6.stderrLines());
+        HostFaults.onAnIpv6OnlyHostTheRealCauseIsNamed("VirtualThreads", "virtual-threads",
+                "virtual-threads: nothing is listening on [::1]:1234: start `./jbang select-server` first", "100", "--connections", "10");
     }
 
     /** A peer that takes the connection and never reads: after --timeout seconds without progress, one line says so. */
