@@ -66,8 +66,7 @@ class BenchFiguresTest {
             String netty = f.containsKey("servers/netty-nio/1000/mib_s") ? "netty-nio" : "netty";
             for (String c : List.of("1000", "10000")) {
                 String key = "servers/select-server/" + c + "/";
-                double cpuPerGib = f.containsKey(key + "cpu_s_per_gib") ? f.get(key + "cpu_s_per_gib")
-                        : f.get(key + "server_cpu_s") / (f.get(key + "bytes_served") / (1L << 30));
+                double cpuPerGib = selectServerCpuPerGib(f, c);
                 assertEquals(shown(f.get(key + "mib_s"), 0), row.get(column++), row.get(0) + " MiB/s at " + c);
                 assertEquals(shown(f.get(key + "mib_s") / f.get("servers/" + netty + "/" + c + "/mib_s"), 2), row.get(column++),
                         row.get(0) + " x Netty's default NIO pool at " + c);
@@ -77,27 +76,27 @@ class BenchFiguresTest {
         }
     }
 
-    /** What a run's full-run.txt printed, found by a pattern's first group. */
-    static String printed(Path dir, String regex) throws IOException {
-        Matcher m = Pattern.compile(regex).matcher(Files.readString(dir.resolve("full-run.txt")));
-        assertTrue(m.find(), dir + "/full-run.txt prints " + regex);
-        return m.group(1);
+    /** select-server's CPU seconds per GiB at C (the earlier bench recorded CPU seconds and bytes, not their ratio). */
+    static double selectServerCpuPerGib(Map<String, Double> f, String c) {
+        String key = "servers/select-server/" + c + "/";
+        return f.containsKey(key + "cpu_s_per_gib") ? f.get(key + "cpu_s_per_gib")
+                : f.get(key + "server_cpu_s") / (f.get(key + "bytes_served") / (1L << 30));
     }
 
-    /** A README section with its lines joined by single spaces, as it reads. */
+    /** A README section as it reads (see RecordedRun.plain). */
     static String words(String title) throws IOException {
-        return section(title).replaceAll("\\s+", " ");
+        return RecordedRun.plain(section(title));
     }
 
     @Test
     void theWordsAroundTheTablesSayWhatTheRunsWere() throws IOException {
         RecordedRun now = RecordedRun.read(RecordedRun.NOW), before = RecordedRun.read(RecordedRun.BEFORE);
-        String cores = printed(RecordedRun.NOW, "machine: (\\d+) cores"), perRun = printed(RecordedRun.NOW, "part 2 sends (.+?) per run");
+        String cores = now.printed("machine: (\\d+) cores"), perRun = now.printed("part 2 sends (.+?) per run");
         String runs = shown(now.figure("servers/select-server/1000/mib_s").runs(), 0);
         double load = now.median("machine/load average/before/loadavg_1min");
         String measured = words("### Measured here");
         for (String said : List.of(
-                printed(RecordedRun.NOW, "took (\\d+) s") + " s on the " + cores + "-core machine",
+                now.printed("took (\\d+) s") + " s on the " + cores + "-core machine",
                 "with a load average of " + shown(load, 2) + " when the bench started (" + (load < 1 ? "less than" : "no less than") + " one task",
                 "MiB/s and CPU per GiB are medians of " + runs + " runs of " + perRun + " each, peak RSS one reading per server JVM")) {
             assertTrue(measured.contains(said), "README.md, Measured here, should say: " + said + "\n" + measured);
@@ -107,8 +106,8 @@ class BenchFiguresTest {
         // Before and after: both runs on the same machine, started quiet, measured alike.
         double loadBefore = before.median("machine/load average/before/loadavg_1min");
         String fast = words("## What makes a selector server fast");
-        assertEquals(cores, printed(RecordedRun.BEFORE, "machine: (\\d+) cores"), "the same machine");
-        assertEquals(perRun, printed(RecordedRun.BEFORE, "part 2 sends (.+?) per run"));
+        assertEquals(cores, before.printed("machine: (\\d+) cores"), "the same machine");
+        assertEquals(perRun, before.printed("part 2 sends (.+?) per run"));
         assertEquals(runs, shown(before.figure("servers/select-server/1000/mib_s").runs(), 0));
         assertTrue(loadBefore < 1 && load < 1, "both started with a load average under 1: " + loadBefore + ", " + load);
         for (String said : List.of(
@@ -130,10 +129,7 @@ class BenchFiguresTest {
         assertTrue(section("## What makes a selector server fast").contains("three times smaller, now under half of\nany Netty server's"));
         // "the CPU per GiB of the server's whole JVM came out about the same in these two runs": within 10%.
         for (String c : List.of("1000", "10000")) {
-            String key = "servers/select-server/" + c + "/";
-            double was = before.containsKey(key + "cpu_s_per_gib") ? before.get(key + "cpu_s_per_gib")
-                    : before.get(key + "server_cpu_s") / (before.get(key + "bytes_served") / (1L << 30));
-            double ratio = now.get(key + "cpu_s_per_gib") / was;
+            double ratio = selectServerCpuPerGib(now, c) / selectServerCpuPerGib(before, c);
             assertTrue(Math.abs(ratio - 1) <= 0.10, "CPU per GiB about the same at C=" + c + ": now/before " + ratio);
         }
         assertTrue(words("## What makes a selector server fast").contains("the CPU per GiB of the server's whole JVM came out about the same in these two runs"));

@@ -425,18 +425,13 @@ class BenchProseTest {
         return new Claim(sentence, Arrays.stream(figures).map(String::valueOf).toList());
     }
 
-    /** Markdown as it reads: no bold or code marks, one space for any white space. */
-    static String plain(String markdown) {
-        return markdown.replace("**", "").replace("`", "").replaceAll("\\s+", " ");
-    }
-
     /**
      * Each sentence is in the section, with the figures the run gives; and every number in the
      * section's prose (its tables and code block aside: they are checked cell by cell, or are the
      * run's own output) stands in one of these sentences or in one of the phrases not from the run.
      */
     void assertSays(String title, List<Claim> claims, String... notFromTheRun) {
-        String prose = plain(RecordedRun.section(readme, title).replaceAll("(?s)\n```\n.*?\n```\n", "\n").replaceAll("(?m)^\\|.*$", ""));
+        String prose = RecordedRun.plain(RecordedRun.section(readme, title).replaceAll("(?s)\n```\n.*?\n```\n", "\n").replaceAll("(?m)^\\|.*$", ""));
         String where = "benchmark/README.md, " + title;
         boolean[] checked = new boolean[prose.length()];
         List<Executable> checks = new ArrayList<>();

@@ -136,6 +136,18 @@ final class RecordedRun {
         return m.group(1).replaceAll("\\\\(.)", "$1");
     }
 
+    /** What the run printed (its full-run.txt), found by a pattern's first group. */
+    String printed(String regex) throws IOException {
+        Matcher m = Pattern.compile(regex).matcher(Files.readString(dir.resolve("full-run.txt")));
+        assertTrue(m.find(), dir.resolve("full-run.txt") + " prints " + regex);
+        return m.group(1);
+    }
+
+    /** Markdown as it reads: no bold or code marks, one space for any white space. */
+    static String plain(String markdown) {
+        return markdown.replace("**", "").replace("`", "").replaceAll("\\s+", " ");
+    }
+
     /** A CSV line's cells (quoted cells may hold commas). */
     static List<String> cells(String line) {
         List<String> cells = new ArrayList<>();
