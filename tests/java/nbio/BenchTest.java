@@ -340,23 +340,16 @@ class BenchTest {
 
     static List<Map<String, String>> readCsv(Path file) throws IOException {
         List<String> lines = Files.readAllLines(file);
-        List<String> header = split(lines.get(0));
+        List<String> header = RecordedRun.cells(lines.get(0));
         assertEquals(List.of("kind", "part", "subject", "condition", "metric", "value", "min", "max", "runs", "note"), header);
         List<Map<String, String>> rows = new ArrayList<>();
         for (String line : lines.subList(1, lines.size())) {
-            List<String> cells = split(line);
+            List<String> cells = RecordedRun.cells(line);
             assertEquals(header.size(), cells.size(), line);
             Map<String, String> row = new LinkedHashMap<>();
             for (int i = 0; i < header.size(); i++) row.put(header.get(i), cells.get(i));
             rows.add(row);
         }
         return rows;
-    }
-
-    static List<String> split(String line) {
-        List<String> cells = new ArrayList<>();
-        Matcher m = Pattern.compile("\\G(?:\"((?:[^\"]|\"\")*)\"|([^,]*))(?:,|$)").matcher(line);
-        while (cells.size() < 10 && m.find()) cells.add(m.group(1) != null ? m.group(1).replace("\"\"", "\"") : m.group(2));
-        return cells;
     }
 }

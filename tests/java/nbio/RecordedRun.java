@@ -148,7 +148,7 @@ final class RecordedRun {
         return markdown.replace("**", "").replace("`", "").replaceAll("\\s+", " ");
     }
 
-    /** A CSV line's cells (quoted cells may hold commas). */
+    /** A CSV line's cells (quoted cells may hold commas): the one reader of results.csv lines, BenchTest's too. */
     static List<String> cells(String line) {
         List<String> cells = new ArrayList<>();
         Matcher m = Pattern.compile("\"((?:[^\"]|\"\")*)\"|([^,]*)").matcher(line);
