@@ -273,7 +273,10 @@ public class VirtualThreads {
                 if (state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING) continue;
                 if (phase.get(i) != p) continue;                 // it moved on meanwhile
                 int before = parkedIn.getAndUpdate(i, bits -> bits | 1 << p);
-                if (before == 0 && parkedStack == null && p != CONNECT) parkedStack = frames(t.getStackTrace());
+                if (before == 0 && parkedStack == null && p != CONNECT) {
+                    List<String> story = frames(t.getStackTrace());
+                    if (stillParked(story)) parkedStack = story; // it may have woken since getState(): then try another
+                }
             }
         }
 
@@ -344,6 +347,12 @@ public class VirtualThreads {
             call |= socketCall;
         }
         return story;
+    }
+
+    // A story taken from a thread still parked: a socket call, the poller, and the park itself last.
+    static boolean stillParked(List<String> story) {
+        return !story.isEmpty() && story.get(0).startsWith("Socket") && story.get(story.size() - 1).endsWith(".park")
+                && story.stream().anyMatch(frame -> frame.startsWith("Poller."));
     }
 
     // The JDK's poller threads (named "Read-Poller", "Write-Poller" on JDK 21, "MasterPoller" on later ones).

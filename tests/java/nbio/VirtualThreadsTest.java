@@ -289,6 +289,7 @@ class VirtualThreadsTest {
         Matcher stack = Pattern.compile("(?m)^virtual-threads: where one of them waited, as its stack showed while it was parked: (.*)$")
                 .matcher(client.stdout());
         assertTrue(stack.find(), client.stdout());
-        assertTrue(stack.group(1).matches("Socket\\$Socket(In|Out)putStream\\.(read|write) > .*Poller\\.poll > .*park"), stack.group(1));
+        assertTrue(stack.group(1).matches("Socket\\$Socket(In|Out)putStream\\.(read|write) > .*Poller\\.poll > .*park"),
+                "the parked stack: '" + stack.group(1) + "'");
     }
 }
