@@ -292,6 +292,10 @@ public final class Scripts {
 
         /** Sends a signal by name (INT, TERM, KILL) to the process. */
         public void signal(String name) {
+            if (name.equals("INT") && ignoresSigint(process.pid())) {
+                throw new AssertionError("process " + process.pid() + " ignores SIGINT, as it inherited (were the tests started as a"
+                        + " background job of a non-interactive shell, `mvn ... &`?): Ctrl-C cannot be tested from there");
+            }
             try {
                 int status = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).start().waitFor();
                 if (status != 0) throw new AssertionError("kill -" + name + " failed");
@@ -300,6 +304,18 @@ public final class Scripts {
             } catch (InterruptedException e) {
                 throw new AssertionError("interrupted", e);
             }
+        }
+
+        /** Whether the process ignores SIGINT (bit 2 of SigIgn in /proc/PID/status): a JVM then never sees Ctrl-C. */
+        static boolean ignoresSigint(long pid) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                    if (line.startsWith("SigIgn:")) return (Long.parseLong(line.substring(7).trim(), 16) & 2) != 0;
+                }
+            } catch (IOException e) {
+                // gone already, or no /proc: the signal itself will tell
+            }
+            return false;
         }
 
         public synchronized List<String> stdoutLines() { return List.copyOf(out); }
