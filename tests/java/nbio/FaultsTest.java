@@ -11,8 +11,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -371,7 +373,7 @@ class FaultsTest {
             InetSocketAddress address = new InetSocketAddress("localhost", server.port());
             int connections = 10_000, warmUp = 20, backlog = 5;
             Scripts.Proc.LineCounter served = server.proc().counter(Pattern.compile("^SERVED client="));
-            long before = 0;
+            List<String> before = List.of();
             List<SocketChannel> idle = new java.util.ArrayList<>();
             for (int i = 1; i <= connections; i++) {
                 // Keep within the step-1 server's listen backlog of 5 (the article's listen(5)): beyond
@@ -391,7 +393,7 @@ class FaultsTest {
                 else client.close();
                 if (i == warmUp) { // every warm-up connection served: the baseline
                     served.awaitAtLeast(warmUp, WAIT);
-                    before = openFilesWithProbe(server, warmUp + 1);
+                    before = descriptorsWithProbe(server, warmUp + 1);
                 }
                 if (i == connections / 2) {
                     for (SocketChannel c : idle) c.close();
@@ -399,7 +401,7 @@ class FaultsTest {
                 }
             }
             served.awaitAtLeast(connections + 1, WAIT); // and the first probe
-            assertEquals(before, openFilesWithProbe(server, connections + 2), "open file descriptors before and after");
+            assertEquals(before, descriptorsWithProbe(server, connections + 2), "open sockets, pipes and other non-file descriptors before and after");
             if (selectServer) {
                 server.proc().signal("TERM");
                 server.proc().waitFor(WAIT);
@@ -409,22 +411,37 @@ class FaultsTest {
     }
 
     /**
-     * The server's open files, counted while a probe connection (client number {@code n}) is open
-     * and accepted. select-server closes a finished client's socket for good on its next select():
-     * once it has accepted the probe, every earlier close is complete.
+     * The server's open descriptors other than files on disk (sockets, pipes, epoll and event
+     * descriptors: what a connection could leak), sorted, listed while a probe connection (client
+     * number {@code n}) is open and accepted. select-server closes a finished client's socket for
+     * good on its next select(): once it has accepted the probe, every earlier close is complete.
      */
-    static long openFilesWithProbe(Scripts.Server server, int n) throws IOException {
+    static List<String> descriptorsWithProbe(Scripts.Server server, int n) throws IOException {
         boolean selectServer = server.proc().stdout().startsWith("select-server");
         try (SocketChannel probe = Wire.connect(server.port())) {
             server.proc().awaitLine(Pattern.compile(selectServer ? "^EVENT accept client=" + n + " " : "^server: client " + n + " connected"), WAIT);
-            return openFiles(server.proc().pid());
+            return nonFileDescriptors(server.proc().pid());
         }
     }
 
-    static long openFiles(long pid) throws IOException {
+    /**
+     * What each open descriptor of the process refers to, files on disk left out: the JVM opens and
+     * closes class files and jars as it goes, which a count taken at that moment would include.
+     * Each is named by kind (socket:, pipe:, anon_inode:[eventpoll] ...), so a failure shows what leaked.
+     */
+    static List<String> nonFileDescriptors(long pid) throws IOException {
+        List<String> targets = new ArrayList<>();
         try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
-            return fds.count();
+            for (Path fd : fds.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (!target.startsWith("/")) targets.add(target.replaceAll("\\[\\d+\\]$", "")); // socket:[inode] -> socket:
+                } catch (NoSuchFileException closedMeanwhile) {
+                    // closed between the listing and the look: not open
+                }
+            }
         }
+        return targets.stream().sorted().toList();
     }
 
     static byte[] randomBytes(Random random, int length) {
