@@ -246,9 +246,11 @@ public class VirtualThreads {
             cpu = processCpuNanos() - cpuStart;
             pollerThreads(pollers);
             Runtime.getRuntime().removeShutdownHook(onCtrlC);
-            if (!executor.isTerminated() || failed.get() > 0) {
+            boolean finished = executor.isTerminated();
+            if (!finished || failed.get() > 0) {
+                String why = whyFailed(finished);               // first: the interrupts that stop the threads fail them too
                 executor.shutdownNow();
-                fail(1, whyFailed(executor.isTerminated()));
+                fail(1, why);
             }
         }
 
