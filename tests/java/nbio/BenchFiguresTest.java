@@ -1,5 +1,6 @@
 package nbio;
 
+import static nbio.RecordedRun.shown;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,10 +28,6 @@ class BenchFiguresTest {
 
     static String section(String title) throws IOException {
         return RecordedRun.section(Files.readString(Scripts.ROOT.resolve("README.md")), title);
-    }
-
-    static String shown(double value, int decimals) {
-        return RecordedRun.shown(value, decimals);
     }
 
     @Test

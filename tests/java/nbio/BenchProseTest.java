@@ -1,5 +1,6 @@
 package nbio;
 
+import static nbio.RecordedRun.shown;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -346,10 +347,6 @@ class BenchProseTest {
 
     static String percent(double fraction) {
         return shown(100 * fraction, 0);
-    }
-
-    static String shown(double value, int decimals) {
-        return RecordedRun.shown(value, decimals);
     }
 
     /** "1,000" -> "1000", as the CSV's keys have it. */
