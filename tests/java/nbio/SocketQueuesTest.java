@@ -1,0 +1,193 @@
+package nbio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The sampler of the kernel's socket queues (scripts/lib/nbio/SocketQueues.java), against real loopback connections:
+ * what it reads must add up with what Java did on the same sockets.
+ */
+@Timeout(120)
+class SocketQueuesTest {
+    static final int SIZE = 7 * 10 * 1024 * 1024;
+
+    /** A connected loopback pair, the client's SO_SNDBUF and the peer's SO_RCVBUF set first unless 0. */
+    record Pair(SocketChannel client, SocketChannel peer) implements AutoCloseable {
+        static Pair open(int sndbuf, int rcvbuf) throws IOException {
+            try (ServerSocketChannel listener = ServerSocketChannel.open()) {
+                if (rcvbuf > 0) listener.setOption(StandardSocketOptions.SO_RCVBUF, rcvbuf);
+                listener.bind(new InetSocketAddress("localhost", 0));
+                SocketChannel client = SocketChannel.open();
+                if (sndbuf > 0) client.setOption(StandardSocketOptions.SO_SNDBUF, sndbuf);
+                client.connect(listener.getLocalAddress());
+                return new Pair(client, listener.accept());
+            }
+        }
+
+        @Override public void close() throws IOException { client.close(); peer.close(); }
+    }
+
+    @Test
+    void readsBothEndsOfAConnectionThroughSs() throws Exception {
+        assertEquals("ss", SocketQueues.source(), "ss (iproute2) is installed by tests/run");
+        try (Pair pair = Pair.open(0, 0)) {
+            SocketQueues.Sample sample = SocketQueues.read(pair.client());
+            assertNotNull(sample.local(), "the client's socket");
+            assertNotNull(sample.remote(), "the peer's socket");
+            assertEquals(port(pair.peer(), false), sample.remote().remotePort());
+            assertEquals(0, sample.local().sendQ());
+            assertTrue(sample.local().tb() > 0 && sample.remote().rb() > 0, sample.toString());
+        }
+    }
+
+    /** The JDK halves what Linux's getsockopt says (NET_GetSockOpt); the kernel doubles what setsockopt was given. */
+    @Test
+    void javaReportsHalfOfTheBuffersTheKernelUses() throws Exception {
+        for (int asked : new int[] {0, 64 * 1024, 1024 * 1024}) {
+            try (Pair pair = Pair.open(asked, asked)) {
+                SocketQueues.Buffers client = SocketQueues.buffers(pair.client()), peer = SocketQueues.buffers(pair.peer());
+                assertEquals(2L * client.javaSndBuf(), client.kernelSndBuf(), "asked " + asked + ": " + client);
+                assertEquals(2L * client.javaRcvBuf(), client.kernelRcvBuf(), "asked " + asked + ": " + client);
+                assertEquals(2L * peer.javaRcvBuf(), peer.kernelRcvBuf(), "asked " + asked + ": " + peer);
+                if (asked > 0) {
+                    assertEquals(asked, client.javaSndBuf(), "Java reads back what it set");
+                    assertEquals(2L * asked, client.kernelSndBuf(), "the kernel uses twice what it was given");
+                    assertEquals(2L * asked, peer.kernelRcvBuf(), "the accepted socket inherits the listener's SO_RCVBUF");
+                }
+            }
+        }
+    }
+
+    /**
+     * Every byte a write took is, at any later moment, either still in the sender's Send-Q (not acknowledged yet) or
+     * acknowledged by the peer (bytes_acked counts them); a peer that never reads holds the acknowledged ones in its
+     * Recv-Q, so once nothing is in flight Send-Q + the peer's Recv-Q is exactly what the write took.
+     */
+    @Test
+    void whatOneWriteTookIsTheSendQueuePlusWhatThePeerAcknowledged() throws Exception {
+        for (int size : new int[] {0, 64 * 1024}) {
+            try (Pair pair = Pair.open(size, size)) {
+                long ackedBefore = SocketQueues.read(pair.client()).local().bytesAcked();
+                pair.client().configureBlocking(false);
+                int took = pair.client().write(ByteBuffer.allocateDirect(SIZE));
+                assertTrue(took > 0 && took < SIZE, "the write took part: " + took);
+                SocketQueues.Sample after = SocketQueues.read(pair.client());
+                SocketQueues.Queue sender = after.local(), peer = after.remote();
+                assertEquals(took, sender.sendQ() + sender.bytesAcked() - ackedBefore, "sender " + sender);
+                assertTrue(peer.recvQ() <= peer.rb(), "the peer holds no more than its buffer: " + peer);
+                assertTrue(sender.sendQ() <= sender.w(), "the queue's memory counts its bytes and more: " + sender);
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (sender.unacked() > 0 && System.nanoTime() < deadline) {   // delayed acknowledgements come in ms
+                    LockSupport.parkNanos(5_000_000);
+                    after = SocketQueues.read(pair.client());
+                    sender = after.local();
+                    peer = after.remote();
+                }
+                assertEquals(0, sender.unacked(), "every packet sent was acknowledged within 30 s: " + sender);
+                assertEquals(took, sender.sendQ() + peer.recvQ(), "sender " + sender + ", peer " + peer);
+            }
+        }
+    }
+
+    @Test
+    void recordsTheSendQueueFillingAndDrainingAgainstASlowReader() throws Exception {
+        try (Pair pair = Pair.open(256 * 1024, 256 * 1024)) {
+            AtomicLong read = new AtomicLong();
+            Thread reader = new Thread(() -> {                       // reads 8 MB at about 20 MB/s
+                ByteBuffer chunk = ByteBuffer.allocateDirect(64 * 1024);
+                long start = System.nanoTime();
+                try {
+                    for (int n; (n = pair.peer().read(chunk.clear())) >= 0; ) {
+                        long due = start + read.addAndGet(n) * 50 - System.nanoTime();   // 50 ns a byte
+                        if (due > 0) LockSupport.parkNanos(due);
+                    }
+                } catch (IOException closed) { }
+            });
+            reader.start();
+            ByteBuffer data = ByteBuffer.allocateDirect(8_000_000);
+            SocketQueues.Recording recording = SocketQueues.record(pair.client(), Duration.ofMillis(5), Duration.ofSeconds(60));
+            while (data.hasRemaining()) pair.client().write(data);   // blocking: returns once the kernel took it all
+            pair.client().shutdownOutput();
+            reader.join(60_000);
+            assertEquals(8_000_000, read.get());
+            List<SocketQueues.Sample> samples = recording.stop();
+            assertTrue(samples.size() >= 3, "a few readings in the ~400 ms of the transfer: " + samples.size());
+            long previous = -1, fullest = 0;
+            for (SocketQueues.Sample s : samples) {
+                assertTrue(s.nanos() > previous, "in order of time");
+                previous = s.nanos();
+                if (s.local() != null) fullest = Math.max(fullest, s.local().sendQ());
+            }
+            long tb = samples.get(0).local().tb();
+            assertTrue(fullest > tb / 4, "the send queue held a good part of its " + tb + "-byte buffer at some reading: " + fullest);
+            // The kernel adds to a send queue only while its memory is below tb, at most a 64 KiB packet at a time.
+            assertTrue(fullest <= tb + 64 * 1024, "never more than the buffer and one packet's worth: " + fullest + " vs " + tb);
+        }
+    }
+
+    @Test
+    void procNetTcpShowsTheSameQueuesAsSs() throws Exception {
+        try (Pair pair = Pair.open(64 * 1024, 64 * 1024)) {
+            pair.client().configureBlocking(false);
+            pair.client().write(ByteBuffer.allocateDirect(SIZE));
+            int local = port(pair.client(), true), remote = port(pair.client(), false);
+            SocketQueues.Queue viaSs = SocketQueues.read(remote, local), viaProc = null;
+            for (SocketQueues.Queue q : SocketQueues.fromProc(local, remote)) {
+                if (q.localPort() == remote && q.remotePort() == local) viaProc = q;
+            }
+            assertNotNull(viaProc, "the peer's socket in /proc/net/tcp6 or tcp");
+            assertTrue(viaSs.recvQ() > 0, "the peer has unread bytes: " + viaSs);
+            assertEquals(viaSs.recvQ(), viaProc.recvQ(), "a peer that does not read keeps what it got");
+        }
+    }
+
+    @Test
+    void parsesSsWithDetailsOnTheirOwnLineOrTheSame() {
+        String twoLines = "ESTAB 0      3886726 [::ffff:127.0.0.1]:34182 [::ffff:127.0.0.1]:37781\n"
+                + "\t skmem:(r0,rb131072,t0,tb3939840,f0,w3957446,o0,bl0,d0) cubic wscale:7,7 cwnd:11 unacked:3 "
+                + "bytes_acked:32742 notsent:3791494\n";
+        String oneLine = "ESTAB 127973 0 127.0.0.1:37781 127.0.0.1:34182 skmem:(r130469,rb131072,t0,tb3939840,f0,w0,o0,bl0,d2)"
+                + " cubic bytes_received:127973 cwnd:10\n";
+        List<SocketQueues.Queue> queues = SocketQueues.parseSs(twoLines + oneLine);
+        assertEquals(new SocketQueues.Queue(34182, 37781, 3886726, 0, 0, 131072, 0, 3939840, 3957446, 0, 11, 3, 3791494,
+                32742, SocketQueues.UNKNOWN), queues.get(0));
+        assertEquals(new SocketQueues.Queue(37781, 34182, 0, 127973, 130469, 131072, 0, 3939840, 0, 2, 10, 0, 0,
+                SocketQueues.UNKNOWN, 127973), queues.get(1));
+    }
+
+    @Test
+    void theProgramPrintsAQueueLineForTheConnectionAndRefusesBadInput() throws Exception {
+        try (Pair pair = Pair.open(0, 0)) {
+            String port = String.valueOf(port(pair.peer(), true));
+            try (Scripts.Proc sampler = Scripts.command("java", "scripts/lib/nbio/SocketQueues.java", port, "--for", "60000")) {
+                sampler.awaitLine(Pattern.compile("^SAMPLER source=ss every_ms=5 .*"), Duration.ofSeconds(60));
+                String local = String.valueOf(port(pair.client(), true));
+                sampler.awaitLine(Pattern.compile("^QUEUE t_ms=\\S+ local=" + local + " remote=" + port + " send_q=0 recv_q=0 .*tb=\\d+ .*"),
+                        Duration.ofSeconds(30));
+            }
+        }
+        try (Scripts.Proc bad = Scripts.command("java", "scripts/lib/nbio/SocketQueues.java", "70000")) {
+            assertEquals(2, bad.waitFor(Duration.ofSeconds(60)));
+            assertEquals(List.of("usage: SocketQueues PORT [OTHER_PORT] [--every MS (>= 1)] [--for MS (>= 1)]"), bad.stderrLines());
+        }
+    }
+
+    static int port(SocketChannel channel, boolean local) throws IOException {
+        return ((InetSocketAddress) (local ? channel.getLocalAddress() : channel.getRemoteAddress())).getPort();
+    }
+}
