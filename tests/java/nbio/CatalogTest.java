@@ -111,7 +111,10 @@ class CatalogTest {
     void everyScriptWithoutDependenciesStartsWithThePlainSourceLauncher() throws IOException {
         int started = 0;
         for (String alias : aliases.keySet()) {
-            if (Files.readString(Scripts.ROOT.resolve(aliases.get(alias))).contains("\n//DEPS ")) continue; // needs JBang
+            String source = Files.readString(Scripts.ROOT.resolve(aliases.get(alias)));
+            if (source.contains("\n//DEPS ")) continue; // needs JBang
+            // Java 17's launcher compiles one file: a script built on lib/ (kernel-view) runs through JBang.
+            if (source.contains("\n//SOURCES ") && !alias.equals("tour")) continue;
             Path java = Scripts.javaHome(Scripts.requiredJava(scriptName(alias))).resolve("bin/java");
             Scripts.Proc help = Scripts.command(java.toString(), aliases.get(alias), "--help");
             assertEquals(0, help.waitFor(START), alias + ":\n" + help.output());

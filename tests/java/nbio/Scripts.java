@@ -90,11 +90,12 @@ public final class Scripts {
         return 17;
     }
 
-    private static synchronized Path classesOf(String script, Path javaHome) {
+    static synchronized Path classesOf(String script, Path javaHome) {
         return compiled.computeIfAbsent(script + "@" + javaHome, key -> {
             Path out = CLASSES.resolve(script + "-" + featureOf(javaHome));
             try {
                 Process javac = new ProcessBuilder(javaHome.resolve("bin/javac").toString(), "-d", out.toString(),
+                        "--source-path", SCRIPTS.resolve("lib").toString(), // what a script's //SOURCES names from lib/
                         SCRIPTS.resolve(script + ".java").toString()).redirectErrorStream(true).start();
                 String output = new String(javac.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 if (javac.waitFor() != 0) throw new IllegalStateException("javac " + script + " failed:\n" + output);

@@ -1,0 +1,508 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DESCRIPTION Any step under strace: its own output, then the system calls the kernel was asked and what it answered.
+//SOURCES lib/nbio/Strace.java
+//SOURCES lib/nbio/Jdks.java
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import nbio.Jdks;
+import nbio.Strace;
+import nbio.Strace.Call;
+import nbio.Strace.Socket;
+import nbio.Strace.Tally;
+
+// Runs one step under strace and, after the step's own output, says what the kernel was asked and
+// what it answered: the write(2) calls on the step's socket (all taken, part taken, or -1 EAGAIN),
+// the epoll_wait calls behind a Selector or the JDK's poller, the accepts and reads of a server.
+// kernel-view is the peer: a slow reader for the clients, two clients for the servers.
+public class KernelView {
+    static final String NAME = "kernel-view";
+    static final String USAGE = "usage: " + NAME + " [--size BYTES] [--read-rate MiB/s] [--log FILE] STEP [step options]"
+            + " (STEP: server, blocking-client, nonblocking-client, retry-client, select-client, event-loop, select-server,"
+            + " virtual-threads, or a jshell edition: server.jsh, blocking-client.jsh, nonblocking-client.jsh,"
+            + " retry-client.jsh, select-client.jsh; defaults: the article's 73400320 bytes per connection"
+            + " (the jshell editions always send that), read at 16 MiB/s per connection)";
+    static final PrintStream OUT = System.out;
+
+    enum Kind { CLIENT, SERVER, EVENT_LOOP, VIRTUAL_THREADS }
+
+    /** A step as kernel-view runs it: its file, what it is, and how many connections kernel-view serves or makes. */
+    record Step(String alias, String file, Kind kind, int connections) {
+        boolean jshell() { return file.endsWith(".jsh"); }
+    }
+
+    static final List<Step> STEPS = List.of(
+            new Step("server", "Server.java", Kind.SERVER, 1),
+            new Step("blocking-client", "BlockingClient.java", Kind.CLIENT, 1),
+            new Step("nonblocking-client", "NonBlockingClient.java", Kind.CLIENT, 1),
+            new Step("retry-client", "RetryClient.java", Kind.CLIENT, 1),
+            new Step("select-client", "SelectClient.java", Kind.CLIENT, 1),
+            new Step("event-loop", "EventLoop.java", Kind.EVENT_LOOP, 2),
+            new Step("select-server", "SelectServer.java", Kind.SERVER, 2),
+            new Step("virtual-threads", "VirtualThreads.java", Kind.VIRTUAL_THREADS, 2),
+            new Step("server.jsh", "jshell/server.jsh", Kind.SERVER, 1),
+            new Step("blocking-client.jsh", "jshell/blocking-client.jsh", Kind.CLIENT, 1),
+            new Step("nonblocking-client.jsh", "jshell/nonblocking-client.jsh", Kind.CLIENT, 1),
+            new Step("retry-client.jsh", "jshell/retry-client.jsh", Kind.CLIENT, 1),
+            new Step("select-client.jsh", "jshell/select-client.jsh", Kind.CLIENT, 1));
+
+    public static void main(String[] args) throws Exception {
+        int size = 7 * 10 * 1024 * 1024;   // the article's 'foobar\n' * 10 * 1024 * 1024
+        boolean sizeGiven = false;
+        double readRate = 16;
+        Path keepLog = null;
+        Step step = null;
+        List<String> stepOptions = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (step != null) stepOptions.add(arg);
+            else if (arg.equals("-h") || arg.equals("--help")) { OUT.println(USAGE); return; }
+            else if (arg.equals("--size")) { size = (int) number(i + 1 < args.length ? args[++i] : "", "--size", 1, 2_147_479_552); sizeGiven = true; }
+            else if (arg.equals("--read-rate")) readRate = number(i + 1 < args.length ? args[++i] : "", "--read-rate", 0.01, 100_000);
+            else if (arg.equals("--log")) keepLog = Path.of(i + 1 < args.length ? args[++i] : "");
+            else if (arg.startsWith("-")) fail(2, "unknown option '" + arg + "'; " + USAGE);
+            else step = STEPS.stream().filter(s -> s.alias().equals(arg) || s.alias().equals(arg.replaceFirst("^.*/", "")))
+                    .findFirst().orElseGet(() -> { fail(2, "unknown step '" + arg + "'; " + USAGE); return null; });
+        }
+        if (step == null) fail(2, "which step? " + USAGE);
+        if (step.jshell() && sizeGiven) fail(2, "the jshell editions always send the article's 70 MB: --size is for the scripts");
+        new KernelView(step, size, readRate, stepOptions, keepLog).run();
+    }
+
+    final Step step;
+    final int size;
+    final double readRate;
+    final List<String> stepOptions;
+    final Path keepLog;
+    final Path scripts = scriptsFolder();
+    final Map<Integer, List<double[]>> cpuSamples = new ConcurrentHashMap<>();   // tid -> {epoch seconds, CPU ticks}
+    final List<String> printed = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    KernelView(Step step, int size, double readRate, List<String> stepOptions, Path keepLog) {
+        this.step = step;
+        this.size = size;
+        this.readRate = readRate;
+        this.stepOptions = stepOptions;
+        this.keepLog = keepLog;
+    }
+
+    void run() throws Exception {
+        Optional<String> noStrace = Strace.unavailable();
+        noStrace.ifPresent(why -> OUT.println(NAME + ": " + why + ": running " + step.alias() + " without it, as usual"));
+        Path log = keepLog != null ? keepLog.toAbsolutePath() : Files.createTempFile("kernel-view-", ".strace");
+        try (SlowReader reader = step.kind() == Kind.SERVER ? null : new SlowReader(readRate)) {
+            List<String> command = stepCommand(reader == null ? 0 : reader.port());
+            Process process = new ProcessBuilder(noStrace.isPresent() ? command : Strace.command(log, command))
+                    .directory(scripts.getParent().toFile()).start();
+            Thread out = pump(process.getInputStream(), System.out), err = pump(process.getErrorStream(), System.err);
+            Thread sampler = noStrace.isPresent() ? null : sampleCpu(process);
+            Set<Integer> ports = step.kind() == Kind.SERVER ? serve(process) : Set.of(reader.port());
+            int status = process.waitFor();
+            if (step.kind() == Kind.SERVER && status == 128 + 15) status = 0;   // kernel-view stopped it, as Ctrl-C would
+            out.join();
+            err.join();
+            if (sampler != null) sampler.interrupt();
+            if (noStrace.isEmpty()) report(Strace.read(log), ports);
+            if (keepLog == null) Files.deleteIfExists(log);
+            System.exit(status);
+        }
+    }
+
+    /** The step's command line: the script on the JDK it needs (its source launcher), or jshell for a .jsh edition. */
+    List<String> stepCommand(int peerPort) {
+        Path jdk = step.kind() == Kind.VIRTUAL_THREADS ? jdk21() : Path.of(System.getProperty("java.home"));
+        String file = scripts.resolve(step.file()).toString();
+        List<String> command = new ArrayList<>();
+        if (step.jshell()) {
+            command.addAll(List.of(jdk.resolve("bin/jshell").toString(), "-R-Dport=" + peerPort, file));
+        } else {
+            command.addAll(List.of(jdk.resolve("bin/java").toString(), file));
+            switch (step.kind()) {
+                case SERVER -> command.addAll(List.of("0", "--no-progress"));
+                case CLIENT -> command.addAll(List.of("localhost", String.valueOf(peerPort), String.valueOf(size)));
+                case EVENT_LOOP -> command.addAll(List.of("localhost", String.valueOf(peerPort), String.valueOf(size)));
+                case VIRTUAL_THREADS -> command.addAll(List.of("localhost", String.valueOf(peerPort), String.valueOf(size),
+                        "--connections", String.valueOf(step.connections())));
+            }
+        }
+        command.addAll(stepOptions);
+        return command;
+    }
+
+    /** A JDK 21+ for virtual-threads: this one, or the newest in /usr/lib/jvm. */
+    static Path jdk21() {
+        Path current = Path.of(System.getProperty("java.home"));
+        if (Runtime.version().feature() >= 21) return current;
+        try (Stream<Path> jdks = Files.list(Path.of("/usr/lib/jvm"))) {
+            return jdks.filter(jdk -> Files.isExecutable(jdk.resolve("bin/java")) && Jdks.featureOf(jdk) >= 21)
+                    .max((a, b) -> Integer.compare(Jdks.featureOf(a), Jdks.featureOf(b)))
+                    .orElseThrow();
+        } catch (IOException | RuntimeException e) {
+            fail(1, "virtual-threads needs a JDK 21 or newer and this is Java " + Runtime.version().feature()
+                    + ": run kernel-view with one, e.g. JAVA_HOME=/path/to/jdk-21 ./jbang kernel-view virtual-threads");
+            return null;
+        }
+    }
+
+    /** For a server step: wait until it listens, send it {@code connections} clients side by side, then stop it. */
+    Set<Integer> serve(Process process) throws Exception {
+        Pattern listening = Pattern.compile("listening on \\S*:(\\d+)");
+        Matcher found = null;
+        for (long deadline = System.nanoTime() + 60_000_000_000L; found == null; ) {
+            synchronized (printed) {
+                for (String line : printed) {
+                    Matcher m = listening.matcher(line);
+                    if (m.find()) { found = m; break; }
+                }
+            }
+            if (found != null) break;
+            if (!process.isAlive() || System.nanoTime() > deadline) fail(1, step.alias() + " did not start listening");
+            Thread.sleep(20);
+        }
+        int port = Integer.parseInt(found.group(1));
+        int size = step.jshell() ? 7 * 10 * 1024 * 1024 : this.size;
+        List<Thread> clients = new ArrayList<>();
+        Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
+        CountDownLatch connected = new CountDownLatch(step.connections());
+        for (int i = 0; i < step.connections(); i++) {
+            Thread client = new Thread(() -> {
+                try (SocketChannel sock = SocketChannel.open(new InetSocketAddress("localhost", port))) {
+                    clientPorts.add(((InetSocketAddress) sock.getLocalAddress()).getPort());
+                    connected.countDown();
+                    connected.await();
+                    ByteBuffer data = ByteBuffer.allocateDirect(size);
+                    byte[] word = "foobar\n".getBytes();
+                    while (data.hasRemaining()) data.put(word, 0, Math.min(word.length, data.remaining()));
+                    data.flip();
+                    while (data.hasRemaining()) sock.write(data);
+                } catch (IOException | InterruptedException e) {
+                    System.err.println(NAME + ": a client of " + step.alias() + " failed: " + e.getMessage());
+                }
+            });
+            client.start();
+            clients.add(client);
+        }
+        for (Thread client : clients) client.join();
+        // Wait until the server has said it finished every client, then stop it as Ctrl-C would (SIGTERM: its shutdown hook).
+        Pattern done = Pattern.compile(step.jshell() ? "client done" : "^SERVED ");
+        for (long deadline = System.nanoTime() + 60_000_000_000L; ; Thread.sleep(20)) {
+            long seen;
+            synchronized (printed) { seen = printed.stream().filter(l -> done.matcher(l).find()).count(); }
+            if (seen >= step.connections() || System.nanoTime() > deadline || !process.isAlive()) break;
+        }
+        process.descendants().filter(p -> p.info().command().map(c -> c.endsWith("java") || c.endsWith("jshell")).orElse(false))
+                .forEach(ProcessHandle::destroy);
+        return clientPorts;
+    }
+
+    Thread pump(InputStream stream, PrintStream to) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                for (String line; (line = lines.readLine()) != null; ) {
+                    printed.add(line);
+                    to.println(line);
+                }
+            } catch (IOException ignored) { }
+        });
+        t.start();
+        return t;
+    }
+
+    // Every 10 ms, each thread's CPU time as the kernel counts it (utime + stime in /proc/PID/task/TID/stat, in
+    // clock ticks), so that the CPU of the thread that wrote can be read off between its first and last write.
+    Thread sampleCpu(Process strace) {
+        Thread t = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                strace.descendants().forEach(p -> {
+                    try (Stream<Path> tasks = Files.list(Path.of("/proc/" + p.pid() + "/task"))) {
+                        tasks.forEach(task -> {
+                            try {
+                                String stat = Files.readString(task.resolve("stat"));
+                                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                                Instant at = Instant.now();
+                                double now = at.getEpochSecond() + at.getNano() / 1e9;
+                                long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);   // utime, stime (fields 14, 15)
+                                cpuSamples.computeIfAbsent(Integer.parseInt(task.getFileName().toString()),
+                                        k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(new double[] {now, ticks});
+                            } catch (IOException | RuntimeException gone) { }
+                        });
+                    } catch (IOException | RuntimeException gone) { }
+                });
+                LockSupport.parkNanos(10_000_000);
+            }
+        }, "cpu-sampler");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    // ---- the report: what the kernel was asked and answered ----
+
+    void report(Strace trace, Set<Integer> ports) {
+        List<Socket> sockets = trace.sockets(ports);
+        OUT.println();
+        OUT.printf("%s: what the kernel was asked and answered (strace: %,d calls of the kinds traced, by %,d threads)%n",
+                NAME, trace.calls().size(), Strace.threads(trace.calls()).size());
+        if (sockets.isEmpty()) {
+            OUT.printf("%s: no connection to or from port %s was seen%n", NAME, ports);
+            return;
+        }
+        int pid = sockets.get(0).pid();
+        List<Call> onSockets = new ArrayList<>();
+        for (Socket s : sockets) onSockets.addAll(s.calls());
+        List<String> examples = new ArrayList<>();
+        for (Socket s : sockets) {
+            OUT.printf("  the socket: descriptor %d, by %s%n", s.fd(), opened(trace, s));
+            example(examples, s.opened());
+        }
+        Tally writes = Tally.of(onSockets, "write"), reads = Tally.of(onSockets, "read");
+        if (writes.calls() > 0) {
+            OUT.printf("  write(2) on it: %,d calls took %,d bytes: %,d took all they were given, %,d part, %,d returned -1 EAGAIN"
+                    + " (the buffer was full: Java's write returned 0)%n", writes.calls(), writes.bytes(), writes.full(),
+                    writes.partial(), writes.eagain());
+            firstWhere(onSockets, c -> c.name().equals("write") && c.errno() == null).ifPresent(c -> example(examples, c));
+            firstWhere(onSockets, c -> c.name().equals("write") && c.errno() == null && c.value() < c.lastNumber())
+                    .ifPresent(c -> example(examples, c));
+            firstWhere(onSockets, c -> c.name().equals("write") && c.failed("EAGAIN")).ifPresent(c -> example(examples, c));
+        }
+        if (reads.calls() > 0) {
+            OUT.printf("  read(2) on it: %,d calls: %,d returned data (%,d bytes), %,d returned 0 (the end of the stream), %,d -1 EAGAIN%n",
+                    reads.calls(), reads.full() + reads.partial(), reads.bytes(), reads.eof(), reads.eagain());
+            firstWhere(onSockets, c -> c.name().equals("read") && c.value() > 0).ifPresent(c -> example(examples, c));
+            firstWhere(onSockets, c -> c.name().equals("read") && c.value() == 0 && c.errno() == null).ifPresent(c -> example(examples, c));
+            firstWhere(onSockets, c -> c.name().equals("read") && c.failed("EAGAIN")).ifPresent(c -> example(examples, c));
+        }
+        List<Call> polls = onSockets.stream().filter(c -> c.name().endsWith("poll")).toList();
+        if (!polls.isEmpty()) {
+            OUT.printf("  poll(2) on it: %,d calls (a wait for one descriptor: the connect's deadline, or a blocking call's)%n", polls.size());
+            example(examples, polls.get(0));
+        }
+        // Which epoll sets the socket went into (epoll_ctl), and who waited on them (epoll_wait) with what result.
+        Map<Integer, List<Call>> ctlsByEpoll = new LinkedHashMap<>();
+        for (Call c : trace.byName(pid, "epoll_ctl")) {
+            String[] a = c.args().split(", ", 4);
+            for (Socket s : sockets) {
+                if (a.length > 2 && a[2].equals(String.valueOf(s.fd())) && inLife(s, c)) {
+                    ctlsByEpoll.computeIfAbsent(Integer.parseInt(a[0]), k -> new ArrayList<>()).add(c);
+                }
+            }
+        }
+        for (var e : ctlsByEpoll.entrySet()) {
+            long added = e.getValue().stream().filter(c -> c.args().contains("EPOLL_CTL_ADD") && c.value() == 0).count();
+            OUT.printf("  epoll_ctl: the socket added to epoll set %d %,d times (%,d calls to add, change or remove it), by %s%n",
+                    e.getKey(), added, e.getValue().size(), names(trace, Strace.threads(e.getValue())));
+            firstWhere(e.getValue(), c -> c.args().contains("EPOLL_CTL_ADD") && c.value() == 0).ifPresent(c -> example(examples, c));
+        }
+        long waitsForSocket = 0, waitsTotal = 0, waitsForPollerSet = 0;
+        Map<String, List<Call>> waitsBy = new LinkedHashMap<>();
+        for (Call c : trace.epollWaits(pid)) waitsBy.computeIfAbsent(c.tid() + "/" + c.fd(), k -> new ArrayList<>()).add(c);
+        for (var e : waitsBy.entrySet()) {
+            List<Call> waits = e.getValue();
+            Call first = waits.get(0);
+            long ready = waits.stream().filter(c -> c.value() > 0).count();
+            long socket = waits.stream().filter(c -> c.readyFds().stream().anyMatch(fd -> isSocket(sockets, c, fd))).count();
+            List<Integer> epollFds = waits.stream().flatMap(c -> c.readyFds().stream()).filter(ctlsByEpoll::containsKey)
+                    .distinct().toList();
+            long pollerSet = waits.stream().filter(c -> c.readyFds().stream().anyMatch(epollFds::contains)).count();
+            waitsTotal += waits.size();
+            waitsForSocket += socket;
+            waitsForPollerSet += pollerSet;
+            OUT.printf("  epoll_wait(%d) by %s: %,d calls, %,d returned events, %,d of them the socket%s%n", first.fd(),
+                    names(trace, List.of(first.tid())), waits.size(), ready, socket,
+                    epollFds.isEmpty() ? "" : ", " + pollerSet + " epoll set " + epollFds + " (a poller's set, holding the socket)");
+            firstWhere(waits, c -> c.readyFds().stream().anyMatch(fd -> isSocket(sockets, c, fd) || epollFds.contains(fd)))
+                    .ifPresent(c -> example(examples, c));
+        }
+        List<Call> accepts = onSocketsOpenedBy(sockets, "accept");
+        CpuWindow cpu = writerCpu(trace, onSockets);
+        if (cpu != null) {
+            OUT.printf("  the thread that wrote, %s: %.0f ms of CPU by the kernel's count (utime+stime, /proc/%d/task/%d/stat)"
+                    + " from its first write on the socket to its last%n", names(trace, List.of(cpu.tid())), cpu.ms(), pid, cpu.tid());
+        }
+        OUT.println("  as strace printed them, in time order (thread id, time of day, the call and the kernel's answer):");
+        examples.sort(java.util.Comparator.comparing(raw -> raw.substring(raw.indexOf(' ')).trim().substring(0, 15)));
+        for (String line : examples) OUT.println("    " + line.replace("\n", "\n    "));
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+                "KERNEL step=%s pid=%d fd=%d sockets=%d writes=%d full=%d partial=%d eagain=%d write_bytes=%d reads=%d read_bytes=%d"
+                        + " data_reads=%d eof_reads=%d read_eagain=%d polls=%d epoll_ctls=%d epoll_waits=%d epoll_waits_socket=%d"
+                        + " epoll_waits_poller_set=%d accepts=%d",
+                step.alias(), pid, sockets.get(0).fd(), sockets.size(), writes.calls(), writes.full(), writes.partial(),
+                writes.eagain(), writes.bytes(), reads.calls(), reads.bytes(), reads.full() + reads.partial(), reads.eof(), reads.eagain(),
+                polls.size(), ctlsByEpoll.values().stream().mapToInt(List::size).sum(), waitsTotal, waitsForSocket, waitsForPollerSet,
+                accepts.size()));
+        if (cpu != null) {
+            line.append(String.format(Locale.ROOT, " writer_tid=%d writer_cpu_ms=%.0f cpu_slack_ms=%.1f", cpu.tid(), cpu.ms(), cpu.slackMs()));
+        }
+        OUT.println(line);
+    }
+
+    static List<Call> onSocketsOpenedBy(List<Socket> sockets, String how) {
+        return sockets.stream().filter(s -> s.how().startsWith(how)).map(Socket::opened).toList();
+    }
+
+    static boolean inLife(Socket s, Call c) {
+        if (c.time().isBefore(s.opened().time())) return false;
+        Optional<Call> closed = s.calls().stream().filter(x -> x.name().equals("close")).findFirst();
+        return closed.isEmpty() || !c.time().isAfter(closed.get().time());
+    }
+
+    static boolean isSocket(List<Socket> sockets, Call c, int fd) {
+        return sockets.stream().anyMatch(s -> s.fd() == fd && inLife(s, c));
+    }
+
+    static String opened(Strace trace, Socket s) {
+        Call c = s.opened();
+        return c.name().equals("connect")
+                ? "connect(2) from " + names(trace, List.of(c.tid())) + (c.failed("EINPROGRESS")
+                        ? ", which returned -1 EINPROGRESS (a connect with a deadline: the JDK then waits in poll)" : "")
+                : c.name() + "(2) in " + names(trace, List.of(c.tid()));
+    }
+
+    static String names(Strace trace, Collection<Integer> tids) {
+        List<String> names = new ArrayList<>();
+        for (int tid : tids) names.add(trace.threadName(tid) + " (tid " + tid + ")");
+        return names.size() <= 3 ? String.join(", ", names) : String.join(", ", names.subList(0, 3)) + " and " + (names.size() - 3) + " more";
+    }
+
+    static Optional<Call> firstWhere(List<Call> calls, java.util.function.Predicate<Call> p) {
+        return calls.stream().filter(p).findFirst();
+    }
+
+    static void example(List<String> examples, Call c) {
+        if (!examples.contains(c.raw())) examples.add(c.raw());
+    }
+
+    /** The writing thread's CPU from just before its first write to just after its last, and how much wall time that over-covers. */
+    record CpuWindow(int tid, double ms, double slackMs) { }
+
+    CpuWindow writerCpu(Strace trace, List<Call> onSockets) {
+        List<Call> writes = onSockets.stream().filter(c -> c.name().equals("write")).toList();
+        if (writes.isEmpty()) return null;
+        Map<Integer, Long> byThread = new LinkedHashMap<>();
+        for (Call c : writes) byThread.merge(c.tid(), 1L, Long::sum);
+        int tid = byThread.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        List<Call> mine = writes.stream().filter(c -> c.tid() == tid).toList();
+        List<double[]> samples = cpuSamples.get(tid);
+        if (samples == null || samples.size() < 2) return null;
+        double first = epoch(mine.get(0).time()), last = epoch(mine.get(mine.size() - 1).time());
+        double[] before = null, after = null;
+        synchronized (samples) {
+            for (double[] s : samples) {
+                if (s[0] <= first) before = s;
+                if (after == null && s[0] >= last) after = s;
+            }
+            if (before == null) before = samples.get(0);
+            if (after == null) after = samples.get(samples.size() - 1);
+        }
+        double tickMs = 1000.0 / 100;   // USER_HZ: /proc counts CPU time in hundredths of a second
+        double slack = Math.abs(first - before[0]) + Math.abs(after[0] - last);
+        return new CpuWindow(tid, (after[1] - before[1]) * tickMs, slack * 1000);
+    }
+
+    static double epoch(LocalTime time) {
+        LocalTime now = LocalTime.now();
+        java.time.LocalDate day = java.time.LocalDate.now();
+        if (time.isAfter(now)) day = day.minusDays(1);   // traced before midnight, read after
+        Instant at = day.atTime(time).atZone(ZoneId.systemDefault()).toInstant();
+        return at.getEpochSecond() + at.getNano() / 1e9;
+    }
+
+    /** kernel-view's peer for the clients: accepts every connection and reads each at most readMiBps, until EOF. */
+    static final class SlowReader implements AutoCloseable {
+        final ServerSocketChannel listener;
+        final Thread acceptor;
+
+        SlowReader(double readMiBps) throws IOException {
+            listener = ServerSocketChannel.open().bind(new InetSocketAddress("localhost", 0));
+            acceptor = new Thread(() -> {
+                while (listener.isOpen()) {
+                    try {
+                        SocketChannel conn = listener.accept();
+                        Thread reader = new Thread(() -> read(conn, readMiBps), "slow-reader");
+                        reader.setDaemon(true);
+                        reader.start();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            }, "acceptor");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        int port() throws IOException { return ((InetSocketAddress) listener.getLocalAddress()).getPort(); }
+
+        static void read(SocketChannel conn, double readMiBps) {
+            ByteBuffer chunk = ByteBuffer.allocateDirect(64 * 1024);
+            long bytes = 0, start = 0;
+            try (conn) {
+                for (int n; (n = conn.read(chunk.clear())) >= 0; ) {
+                    if (bytes == 0) start = System.nanoTime();   // the pace counts from the first bytes, not the connect
+                    bytes += n;
+                    long wait = start + (long) (bytes / (readMiBps * 1048576) * 1e9) - System.nanoTime();
+                    if (wait > 0) LockSupport.parkNanos(wait);
+                }
+            } catch (IOException gone) { }
+        }
+
+        @Override public void close() throws IOException { listener.close(); }
+    }
+
+    /** The scripts folder: beside this file when JBang or the source launcher runs it, else found from here upwards. */
+    static Path scriptsFolder() {
+        for (String property : new String[] {"jbang.source", "jdk.launcher.sourcefile"}) {
+            String source = System.getProperty(property);
+            if (source != null && Files.exists(Path.of(source).toAbsolutePath().getParent().resolve("RetryClient.java"))) {
+                return Path.of(source).toAbsolutePath().getParent();
+            }
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.exists(dir.resolve("scripts/RetryClient.java"))) return dir.resolve("scripts");
+        }
+        fail(1, "cannot find the step scripts: run kernel-view from the project folder");
+        return null;
+    }
+
+    static double number(String text, String what, double min, double max) {
+        try {
+            double value = Double.parseDouble(text);
+            if (value >= min && value <= max) return value;
+        } catch (NumberFormatException e) { }
+        fail(2, "bad " + what + " '" + text + "'; " + USAGE);
+        return 0;
+    }
+
+    static void fail(int exitCode, String message) {
+        System.err.println(NAME + ": " + message);
+        System.exit(exitCode);
+    }
+}
