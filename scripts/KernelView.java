@@ -286,8 +286,8 @@ public class KernelView {
         }
         Tally writes = Tally.of(onSockets, "write"), reads = Tally.of(onSockets, "read");
         if (writes.calls() > 0) {
-            OUT.printf("  write(2) on it: %,d calls took %,d bytes: %,d took all they were given, %,d part, %,d returned -1 EAGAIN"
-                    + " (the buffer was full: Java's write returned 0)%n", writes.calls(), writes.bytes(), writes.full(),
+            OUT.printf("  write(2) on it: %s took %,d bytes: %,d took all they were given, %,d took part, %,d returned -1 EAGAIN"
+                    + " (the buffer was full: Java's write returned 0)%n", plural(writes.calls(), "call"), writes.bytes(), writes.full(),
                     writes.partial(), writes.eagain());
             firstWhere(onSockets, c -> c.name().equals("write") && c.errno() == null).ifPresent(c -> example(examples, c));
             firstWhere(onSockets, c -> c.name().equals("write") && c.errno() == null && c.value() < c.lastNumber())
@@ -295,15 +295,16 @@ public class KernelView {
             firstWhere(onSockets, c -> c.name().equals("write") && c.failed("EAGAIN")).ifPresent(c -> example(examples, c));
         }
         if (reads.calls() > 0) {
-            OUT.printf("  read(2) on it: %,d calls: %,d returned data (%,d bytes), %,d returned 0 (the end of the stream), %,d -1 EAGAIN%n",
-                    reads.calls(), reads.full() + reads.partial(), reads.bytes(), reads.eof(), reads.eagain());
+            OUT.printf("  read(2) on it: %s: %,d returned data (%,d bytes), %,d returned 0 (the end of the stream), %,d -1 EAGAIN%n",
+                    plural(reads.calls(), "call"), reads.full() + reads.partial(), reads.bytes(), reads.eof(), reads.eagain());
             firstWhere(onSockets, c -> c.name().equals("read") && c.value() > 0).ifPresent(c -> example(examples, c));
             firstWhere(onSockets, c -> c.name().equals("read") && c.value() == 0 && c.errno() == null).ifPresent(c -> example(examples, c));
             firstWhere(onSockets, c -> c.name().equals("read") && c.failed("EAGAIN")).ifPresent(c -> example(examples, c));
         }
         List<Call> polls = onSockets.stream().filter(c -> c.name().endsWith("poll")).toList();
         if (!polls.isEmpty()) {
-            OUT.printf("  poll(2) on it: %,d calls (a wait for one descriptor: the connect's deadline, or a blocking call's)%n", polls.size());
+            OUT.printf("  poll(2) on it: %s (a wait for one descriptor: the connect's deadline, or a blocking call's)%n",
+                    plural(polls.size(), "call"));
             example(examples, polls.get(0));
         }
         // Which epoll sets the socket went into (epoll_ctl), and who waited on them (epoll_wait) with what result.
@@ -318,8 +319,8 @@ public class KernelView {
         }
         for (var e : ctlsByEpoll.entrySet()) {
             long added = e.getValue().stream().filter(c -> c.args().contains("EPOLL_CTL_ADD") && c.value() == 0).count();
-            OUT.printf("  epoll_ctl: the socket added to epoll set %d %,d times (%,d calls to add, change or remove it), by %s%n",
-                    e.getKey(), added, e.getValue().size(), names(trace, Strace.threads(e.getValue())));
+            OUT.printf("  epoll_ctl: the socket added to epoll set %d %s (%s to add, change or remove it), by %s%n",
+                    e.getKey(), plural(added, "time"), plural(e.getValue().size(), "call"), names(trace, Strace.threads(e.getValue())));
             firstWhere(e.getValue(), c -> c.args().contains("EPOLL_CTL_ADD") && c.value() == 0).ifPresent(c -> example(examples, c));
         }
         long waitsForSocket = 0, waitsTotal = 0, waitsForPollerSet = 0;
@@ -336,8 +337,8 @@ public class KernelView {
             waitsTotal += waits.size();
             waitsForSocket += socket;
             waitsForPollerSet += pollerSet;
-            OUT.printf("  epoll_wait(%d) by %s: %,d calls, %,d returned events, %,d of them the socket%s%n", first.fd(),
-                    names(trace, List.of(first.tid())), waits.size(), ready, socket,
+            OUT.printf("  epoll_wait(%d) by %s: %s, %,d returned events, %,d of them the socket%s%n", first.fd(),
+                    names(trace, List.of(first.tid())), plural(waits.size(), "call"), ready, socket,
                     epollFds.isEmpty() ? "" : ", " + pollerSet + " epoll set " + epollFds + " (a poller's set, holding the socket)");
             firstWhere(waits, c -> c.readyFds().stream().anyMatch(fd -> isSocket(sockets, c, fd) || epollFds.contains(fd)))
                     .ifPresent(c -> example(examples, c));
@@ -490,6 +491,10 @@ public class KernelView {
         }
         fail(1, "cannot find the step scripts: run kernel-view from the project folder");
         return null;
+    }
+
+    static String plural(long n, String thing) {
+        return String.format("%,d %s%s", n, thing, n == 1 ? "" : "s");
     }
 
     static double number(String text, String what, double min, double max) {

@@ -66,6 +66,7 @@ class ReadmeTest {
         }
 
         int flagsChecked = 0;
+        List<String> kernelViews = new ArrayList<>();
         for (List<String> command : commands) {
             String line = String.join(" ", command);
             if (line.equals("./jbang tour") || line.equals("tests/run")) continue; // TourTest; CI runs it
@@ -126,6 +127,14 @@ class ReadmeTest {
                 }
                 continue;
             }
+            if (command.get(0).equals("./jbang") && command.get(1).equals("kernel-view") && command.size() == 3) {
+                // As written: the step under strace, kernel-view its peer. Step 3's assertion fails, as it should.
+                Scripts.Proc run = Scripts.command(command.toArray(String[]::new));
+                assertEquals(command.get(2).equals("nonblocking-client") ? 1 : 0, run.waitFor(RUN), line + ":\n" + run.output());
+                assertTrue(run.stdout().contains("\nKERNEL step=" + command.get(2) + " "), line + ":\n" + run.output());
+                kernelViews.addAll(run.stdoutLines());
+                continue;
+            }
             if (command.get(0).equals("java") && Files.exists(Scripts.ROOT.resolve(command.get(1)))) {
                 Scripts.Proc run = Scripts.command(command.toArray(String[]::new));
                 assertEquals(0, run.waitFor(RUN), line + ":\n" + run.output());
@@ -134,6 +143,43 @@ class ReadmeTest {
             fail("no check for the README command: " + line);
         }
         assertTrue(flagsChecked >= 3, "--show-data and the two --verbose commands were run: " + flagsChecked);
+        checkKernelViewExcerpts(kernelViews);
+    }
+
+    /**
+     * The excerpts of kernel-view runs the README shows have the shape of lines the runs above printed: the same
+     * words, with any numbers, any strings strace quoted, and "..." where the README cut a long line short.
+     */
+    static void checkKernelViewExcerpts(List<String> printed) throws IOException {
+        String readme = Files.readString(Scripts.ROOT.resolve("README.md"));
+        int start = readme.indexOf("## What the kernel saw"), end = readme.indexOf("\n## ", start + 1);
+        List<String> shown = new ArrayList<>();
+        boolean inExcerpt = false, inBlock = false;
+        for (String line : readme.substring(start, end).split("\n")) {
+            if (line.startsWith("```")) {
+                inExcerpt = !inBlock && line.equals("```");   // an excerpt's fence names no language
+                inBlock = !inBlock;
+            } else if (inExcerpt) {
+                shown.add(line);
+            }
+        }
+        int lines = 0;
+        for (String line : shown) {
+            StringBuilder regex = new StringBuilder();
+            Matcher piece = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|\\d[\\d,]*| \\.\\.\\.$").matcher(line);
+            int at = 0;
+            while (piece.find()) {
+                regex.append(Pattern.quote(line.substring(at, piece.start())));
+                String p = piece.group();
+                regex.append(p.startsWith("\"") ? "\"(?:[^\"\\\\]|\\\\.)*\"" : p.equals(" ...") ? " .*" : "\\d[\\d,]*");
+                at = piece.end();
+            }
+            regex.append(Pattern.quote(line.substring(at))).append(line.endsWith(" ...") ? "" : "$");
+            Pattern shape = Pattern.compile("^" + regex);
+            assertTrue(printed.stream().anyMatch(l -> shape.matcher(l).find()), "no kernel-view run printed a line like: " + line);
+            lines++;
+        }
+        assertTrue(lines >= 5, "the README shows kernel-view's lines: " + lines);
     }
 
     /** The README's commands with its port 1234 swapped for the port a test server got. */
