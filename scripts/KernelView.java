@@ -323,7 +323,7 @@ public class KernelView {
                     e.getKey(), plural(added, "time"), plural(e.getValue().size(), "call"), names(trace, Strace.threads(e.getValue())));
             firstWhere(e.getValue(), c -> c.args().contains("EPOLL_CTL_ADD") && c.value() == 0).ifPresent(c -> example(examples, c));
         }
-        long waitsForSocket = 0, waitsTotal = 0, waitsForPollerSet = 0;
+        long waitsForSocket = 0, waitsTotal = 0, waitsForPollerSet = 0, waitsThatMaySleep = 0;
         Map<String, List<Call>> waitsBy = new LinkedHashMap<>();
         for (Call c : trace.epollWaits(pid)) waitsBy.computeIfAbsent(c.tid() + "/" + c.fd(), k -> new ArrayList<>()).add(c);
         for (var e : waitsBy.entrySet()) {
@@ -335,6 +335,7 @@ public class KernelView {
                     .distinct().toList();
             long pollerSet = waits.stream().filter(c -> c.readyFds().stream().anyMatch(epollFds::contains)).count();
             waitsTotal += waits.size();
+            waitsThatMaySleep += waits.stream().filter(c -> !c.args().endsWith(", 0")).count();   // timeout 0: selectNow
             waitsForSocket += socket;
             waitsForPollerSet += pollerSet;
             OUT.printf("  epoll_wait(%d) by %s: %s, %,d returned events, %,d of them the socket%s%n", first.fd(),
@@ -353,12 +354,13 @@ public class KernelView {
         examples.sort(java.util.Comparator.comparing(raw -> raw.substring(raw.indexOf(' ')).trim().substring(0, 15)));
         for (String line : examples) OUT.println("    " + line.replace("\n", "\n    "));
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
-                "KERNEL step=%s pid=%d fd=%d sockets=%d writes=%d full=%d partial=%d eagain=%d write_bytes=%d reads=%d read_bytes=%d"
+                "SYSCALLS step=%s pid=%d fd=%d sockets=%d writes=%d full=%d partial=%d eagain=%d write_bytes=%d reads=%d read_bytes=%d"
                         + " data_reads=%d eof_reads=%d read_eagain=%d polls=%d epoll_ctls=%d epoll_waits=%d epoll_waits_socket=%d"
-                        + " epoll_waits_poller_set=%d accepts=%d",
+                        + " epoll_waits_timeout=%d epoll_waits_poller_set=%d accepts=%d",
                 step.alias(), pid, sockets.get(0).fd(), sockets.size(), writes.calls(), writes.full(), writes.partial(),
                 writes.eagain(), writes.bytes(), reads.calls(), reads.bytes(), reads.full() + reads.partial(), reads.eof(), reads.eagain(),
-                polls.size(), ctlsByEpoll.values().stream().mapToInt(List::size).sum(), waitsTotal, waitsForSocket, waitsForPollerSet,
+                polls.size(), ctlsByEpoll.values().stream().mapToInt(List::size).sum(), waitsTotal, waitsForSocket, waitsThatMaySleep,
+                waitsForPollerSet,
                 accepts.size()));
         if (cpu != null) {
             line.append(String.format(Locale.ROOT, " writer_tid=%d writer_cpu_ms=%.0f cpu_slack_ms=%.1f", cpu.tid(), cpu.ms(), cpu.slackMs()));

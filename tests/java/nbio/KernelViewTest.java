@@ -41,7 +41,7 @@ class KernelViewTest {
     static Seen kernelView(String... args) {
         Scripts.Proc proc = Scripts.start("KernelView", args);
         int exit = proc.waitFor(RUN);
-        return new Seen(proc, exit, proc.last("KERNEL"));
+        return new Seen(proc, exit, proc.last("SYSCALLS"));
     }
 
     static long n(Map<String, String> fields, String key) { return MachineLines.number(fields, key); }
@@ -163,7 +163,7 @@ class KernelViewTest {
         assertEquals("kernel-view: strace is not installed (Debian's package strace): running blocking-client without it, as usual",
                 run.stdoutLines().get(0), run.output());
         assertTrue(run.stdout().contains("RESULT client=blocking-client bytes=1000000 "), run.output());
-        assertFalse(run.stdout().contains("KERNEL "), run.output());
+        assertFalse(run.stdout().contains("SYSCALLS "), run.output());
     }
 
     @Test

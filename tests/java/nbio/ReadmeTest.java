@@ -131,7 +131,7 @@ class ReadmeTest {
                 // As written: the step under strace, kernel-view its peer. Step 3's assertion fails, as it should.
                 Scripts.Proc run = Scripts.command(command.toArray(String[]::new));
                 assertEquals(command.get(2).equals("nonblocking-client") ? 1 : 0, run.waitFor(RUN), line + ":\n" + run.output());
-                assertTrue(run.stdout().contains("\nKERNEL step=" + command.get(2) + " "), line + ":\n" + run.output());
+                assertTrue(run.stdout().contains("\nSYSCALLS step=" + command.get(2) + " "), line + ":\n" + run.output());
                 kernelViews.addAll(run.stdoutLines());
                 continue;
             }

@@ -62,7 +62,7 @@ class WhatTheRunPrintedTest {
         Set<String> documented = new TreeSet<>();
         Matcher name = Pattern.compile("`([a-z][a-z0-9_]*)`").matcher(section);
         while (name.find()) documented.add(name.group(1));
-        for (String kind : List.of("RESULT", "SERVED", "TOTAL", "LOOP", "KERNEL")) {
+        for (String kind : List.of("RESULT", "SERVED", "TOTAL", "LOOP", "SYSCALLS")) {
             Set<String> seen = new LinkedHashSet<>();
             int lines = 0;
             for (String line : Scripts.printedSoFar()) {

@@ -1,0 +1,68 @@
+// Scaffolding for 08-kernel-view.ipynb (loaded with `%load lib/kernel.jsh`; in jshell, `/open lib/kernel.jsh`):
+// runs `./jbang kernel-view STEP` from the project folder, as a reader would in a terminal, shows what it printed
+// and keeps the machine-readable lines so that the cells can put the step's counts beside the kernel's.
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** One kernel-view run: every line it printed, and its exit code (the step's own). */
+record KernelRun(List<String> lines, int exit) {
+    /** The key=value fields of every line of this kind (RESULT, SERVED, LOOP, SYSCALLS), in order. */
+    List<Map<String, String>> all(String kind) {
+        List<Map<String, String>> found = new ArrayList<>();
+        for (String line : lines) {
+            if (!line.startsWith(kind + " ")) continue;
+            Map<String, String> fields = new LinkedHashMap<>();
+            for (Matcher m = Pattern.compile("(\\w+)=(\\S+)").matcher(line); m.find(); ) fields.put(m.group(1), m.group(2));
+            found.add(fields);
+        }
+        return found;
+    }
+
+    /** A whole-number field of the last line of this kind. */
+    long n(String kind, String key) {
+        List<Map<String, String>> found = all(kind);
+        return Long.parseLong(found.get(found.size() - 1).get(key));
+    }
+
+    /** A field summed over every line of this kind (event-loop's two RESULT lines, select-server's SERVED lines). */
+    long sum(String kind, String key) {
+        return all(kind).stream().mapToLong(f -> Long.parseLong(f.get(key))).sum();
+    }
+
+    double decimal(String kind, String key) {
+        List<Map<String, String>> found = all(kind);
+        return Double.parseDouble(found.get(found.size() - 1).get(key));
+    }
+}
+
+/**
+ * Runs ../jbang kernel-view with these arguments and prints the step's machine-readable lines and kernel-view's report
+ * (the step's lines for people are left out here: the step's own notebook shows them). JBang's own progress lines
+ * ("[jbang] Building jar...") are not shown.
+ */
+KernelRun kernelView(String... args) throws IOException, InterruptedException {
+    Path root = Path.of("..").toAbsolutePath().normalize();
+    List<String> command = new ArrayList<>(List.of(root.resolve("jbang").toString(), "kernel-view"));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).start();
+    List<String> lines = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+            .filter(line -> !line.startsWith("[jbang] ")).toList();
+    int exit = process.waitFor();
+    boolean report = false;
+    for (String line : lines) {
+        report |= line.startsWith("kernel-view: ");
+        boolean stepLine = line.startsWith("RESULT ") || line.startsWith("SERVED ") || line.startsWith("LOOP ");
+        if ((report || stepLine) && !line.startsWith("SYSCALLS ")) System.out.println(line);
+    }
+    return new KernelRun(lines, exit);
+}
+
+/** "the same" or "different", for the sentences that put two counts side by side. */
+String same(long a, long b) { return a == b ? "the same" : "DIFFERENT"; }
