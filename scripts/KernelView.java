@@ -3,6 +3,7 @@
 //DESCRIPTION Any step under strace: its own output, then the system calls the kernel was asked and what it answered.
 //SOURCES lib/nbio/Strace.java
 //SOURCES lib/nbio/Jdks.java
+//SOURCES lib/nbio/SocketQueues.java
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -35,6 +36,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import nbio.Jdks;
+import nbio.SocketQueues;
 import nbio.Strace;
 import nbio.Strace.Call;
 import nbio.Strace.Socket;
@@ -125,12 +127,14 @@ public class KernelView {
                     .directory(scripts.getParent().toFile()).start();
             Thread out = pump(process.getInputStream(), System.out), err = pump(process.getErrorStream(), System.err);
             Thread sampler = noStrace.isPresent() ? null : sampleCpu(process);
+            Thread queues = step.kind() == Kind.CLIENT && noStrace.isEmpty() ? sampleQueues(reader.port()) : null;
             Set<Integer> ports = step.kind() == Kind.SERVER ? serve(process) : Set.of(reader.port());
             int status = process.waitFor();
             if (step.kind() == Kind.SERVER && status == 128 + 15) status = 0;   // kernel-view stopped it, as Ctrl-C would
             out.join();
             err.join();
             if (sampler != null) sampler.interrupt();
+            if (queues != null) { queues.interrupt(); queues.join(); }
             if (noStrace.isEmpty()) report(Strace.read(log), ports);
             if (keepLog == null) Files.deleteIfExists(log);
             System.exit(status);
@@ -265,6 +269,34 @@ public class KernelView {
         return t;
     }
 
+    // The step's socket queue and the peer's, as the kernel reports them (ss, else /proc/net/tcp), every 20 ms:
+    // {readings, most in the step's send queue, its send buffer (skmem tb), most in the peer's receive queue, its rb}.
+    final long[] queueView = new long[5];
+
+    Thread sampleQueues(int peerPort) {
+        Thread t = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                List<SocketQueues.Queue> read = SocketQueues.readAll(peerPort);
+                synchronized (queueView) {
+                    for (SocketQueues.Queue q : read) {
+                        if (q.remotePort() == peerPort) {
+                            queueView[0]++;
+                            queueView[1] = Math.max(queueView[1], q.sendQ());
+                            queueView[2] = Math.max(queueView[2], q.tb());
+                        } else if (q.localPort() == peerPort) {
+                            queueView[3] = Math.max(queueView[3], q.recvQ());
+                            queueView[4] = Math.max(queueView[4], q.rb());
+                        }
+                    }
+                }
+                LockSupport.parkNanos(20_000_000);
+            }
+        }, "queue-sampler");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
     // ---- the report: what the kernel was asked and answered ----
 
     void report(Strace trace, Set<Integer> ports) {
@@ -345,6 +377,14 @@ public class KernelView {
                     .ifPresent(c -> example(examples, c));
         }
         List<Call> accepts = onSocketsOpenedBy(sockets, "accept");
+        synchronized (queueView) {
+            if (queueView[0] > 0) {
+                OUT.printf("  the queues, as %s reported them every 20 ms (%s): the step's send queue held at most %,d bytes%s;"
+                        + " the peer's receive queue at most %,d%s%n", SocketQueues.source(), plural(queueView[0], "reading"),
+                        queueView[1], queueView[2] > 0 ? String.format(" (its send buffer, skmem tb, at most %,d)", queueView[2]) : "",
+                        queueView[3], queueView[4] > 0 ? String.format(" (its receive buffer, skmem rb, at most %,d)", queueView[4]) : "");
+            }
+        }
         CpuWindow cpu = writerCpu(trace, onSockets);
         if (cpu != null) {
             OUT.printf("  the thread that wrote, %s: %.0f ms of CPU by the kernel's count (utime+stime, /proc/%d/task/%d/stat)"

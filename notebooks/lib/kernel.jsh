@@ -64,5 +64,8 @@ KernelRun kernelView(String... args) throws IOException, InterruptedException {
     return new KernelRun(lines, exit);
 }
 
+/** printf that returns nothing, so that jshell has no PrintStream to echo. */
+void printf(String format, Object... args) { System.out.print(String.format(format, args)); }
+
 /** "the same" or "different", for the sentences that put two counts side by side. */
 String same(long a, long b) { return a == b ? "the same" : "DIFFERENT"; }

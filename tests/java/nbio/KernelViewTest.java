@@ -58,6 +58,12 @@ class KernelViewTest {
         assertEquals(seen.k("writes"), seen.k("full") + seen.k("partial") + seen.k("eagain"), "no other answer: " + context);
         assertTrue(seen.k("eagain") > 1000, "against a slow reader the loop spun: " + context);
         assertTrue(seen.proc().stdoutLines().stream().anyMatch(l -> EAGAIN_LINE.matcher(l).matches()), "a raw EAGAIN line: " + context);
+        // While the loop spun, the kernel's send queue was full: ss saw it hold about a send buffer's worth.
+        Matcher queue = Pattern.compile("the step's send queue held at most ([\\d,]+) bytes \\(its send buffer, skmem tb, at most ([\\d,]+)\\)")
+                .matcher(context);
+        assertTrue(queue.find(), context);
+        long sendQ = Long.parseLong(queue.group(1).replace(",", "")), tb = Long.parseLong(queue.group(2).replace(",", ""));
+        assertTrue(sendQ > tb / 2, "the send queue filled: " + context);
 
         // The loop's CPU as the kernel counts it (utime+stime of the thread that wrote, sampled every 10 ms) against
         // the script's cpu_ms (the same thread's CPU clock, read before the first write and after the last). The

@@ -50,7 +50,7 @@ class NotebooksTest {
     static final Duration CELL_TIMEOUT = Duration.ofSeconds(180);
     static final List<String> STEPS = List.of("00-overview.ipynb", "01-server.ipynb", "02-blocking-client.ipynb",
             "03-nonblocking-client.ipynb", "04-retry-loop.ipynb", "05-selector-loop.ipynb", "06a-event-loop.ipynb",
-            "06b-select-server.ipynb", "06c-virtual-threads.ipynb", "07-buffer-lab.ipynb");
+            "06b-select-server.ipynb", "06c-virtual-threads.ipynb", "07-buffer-lab.ipynb", "08-kernel-view.ipynb");
     /** How many charts (PNG results) each notebook shows. */
     static final Map<String, Integer> CHARTS = Map.of("04-retry-loop.ipynb", 1, "05-selector-loop.ipynb", 1,
             "06a-event-loop.ipynb", 1, "07-buffer-lab.ipynb", 1);
@@ -89,6 +89,7 @@ class NotebooksTest {
             String number = name.substring(0, name.indexOf('-')).replaceFirst("^0", "");
             String title = first.lines().findFirst().orElse("");
             if (number.equals("7")) assertTrue(title.startsWith("# The buffer lab"), name + ": " + title);
+            else if (number.equals("8")) assertTrue(title.startsWith("# The kernel's view"), name + ": " + title);
             else assertTrue(title.startsWith("# Step " + number + ": "), name + " is step " + number + ": " + title);
             assertTrue(first.contains("](00-overview.ipynb)"), name + " links back to the overview");
             if (i > 1) assertTrue(first.contains("Previous: [") && first.contains("](" + STEPS.get(i - 1) + ")"), name + " links to the previous step");
@@ -409,6 +410,36 @@ class NotebooksTest {
                 }
                 assertEquals(5, loops.size(), context);
                 assertTrue(loops.get(1)[0] > 2 * loops.get(4)[0], "small buffers: more zero-returns than large ones: " + context);
+            }
+            case "08-kernel-view.ipynb" -> {
+                // Every sentence puts a step's count beside the kernel's: all of them agree.
+                assertFalse(output.contains("DIFFERENT"), "a step's count is not the kernel's: " + context);
+                assertEquals(9, output.split(": the same\\.", -1).length - 1, "nine counts compared: " + context);
+                assertTrue(output.contains("The step's exit code: 1 (its AssertionError)."), context);
+                long[] server = numbers(context, output, "read\\(2\\) calls that met -1 EAGAIN: ([\\d,]+); poll\\(2\\) calls on the socket: ([\\d,]+)");
+                assertTrue(server[0] == 0 || server[1] >= 1, "a read that met EAGAIN was followed by a poll: " + context);
+                assertTrue(Pattern.compile("(?m)^    \\d+ +[\\d:.]+ read\\(\\d+, \"[^\"]*\"\\.\\.\\., 1024\\) = 1024$").matcher(output).find(), context);
+                assertTrue(Pattern.compile("(?m)^    \\d+ +[\\d:.]+ write\\(\\d+, \"[^\"]*\"\\.\\.\\., \\d+\\) = -1 EAGAIN \\(Resource temporarily"
+                        + " unavailable\\)$").matcher(output).find(), "a raw EAGAIN line: " + context);
+                long eagain = numbers(context, output, "write\\(2\\) calls, ([\\d,]+) answered -1 EAGAIN")[0];
+                assertTrue(eagain > 1000, "the retry loop spun against the slow reader: " + context);
+                // The kernel's count of the loop thread's CPU: within the samples' slack and two 10 ms ticks (and rounding).
+                long[] cpu = numbers(context, output, "CPU: (\\d+) ms by its own clock, (\\d+) ms by /proc \\(its samples miss the loop's ends by (\\d+) ms\\)");
+                assertTrue(Math.abs(cpu[0] - cpu[1]) <= cpu[2] + 22, "the script's CPU is the kernel's: " + context);
+                assertTrue(output.contains("EPOLL_CTL_ADD") && Pattern.compile("epoll_wait\\(\\d+\\) by main \\(tid \\d+\\): [\\d,]+ calls?, [\\d,]+"
+                        + " returned events").matcher(output).find(), "register is epoll_ctl, select() epoll_wait: " + context);
+                if (!hasJdk21()) return;
+                Matcher master = Pattern.compile("epoll_wait\\((\\d+)\\) by MasterPoller \\(tid (\\d+)\\)").matcher(output);
+                assertTrue(master.find(), "a MasterPoller thread waits in epoll_wait: " + context);
+                assertTrue(Pattern.compile("(?m)^    " + master.group(2) + " +[\\d:.]+ (<\\.\\.\\. epoll_wait resumed>|epoll_wait\\(" + master.group(1)
+                        + ", )\\[\\{events=EPOLLIN, data=\\{u32=\\d+.*\\], 512, -1\\) = \\d+$").matcher(output).find(), "with no timeout: " + context);
+                assertTrue(Pattern.compile("epoll_wait\\(\\d+\\) by ForkJoinPool-1- \\(tid \\d+\\): [\\d,]+ calls?, [\\d,]+ returned events, [1-9]")
+                        .matcher(output).find(), "a poller's epoll_wait on a carrier returned the socket: " + context);
+                assertTrue(Pattern.compile("(?m)^    \\d+ +[\\d:.]+ (epoll_wait\\(\\d+, |<\\.\\.\\. epoll_wait resumed>)\\[\\{events=EPOLL.*\\], 64, 0\\) = \\d+$").matcher(output).find(),
+                        "the pollers' epoll_wait has timeout 0: " + context);
+                assertTrue(Pattern.compile("EPOLL_CTL_ADD, \\d+, \\{events=EPOLLOUT\\|EPOLLONESHOT").matcher(output).find(), context);
+                long[] parked = numbers(context, output, "Writes that parked, as the JDK reported them: ([\\d,]+)\\. The kernel: ([\\d,]+) write\\(2\\) calls met");
+                assertTrue(parked[0] > 0 && parked[1] > 0, "a blocking write parked, and the kernel had answered EAGAIN: " + context);
             }
             default -> fail("no claims known for " + name + "; add them to NotebooksTest.checkClaims");
         }
