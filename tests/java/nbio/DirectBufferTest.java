@@ -10,6 +10,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Why the clients send from a direct buffer (README, "Direct buffers"): a non-blocking write of a heap
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
  * call, even when the call then takes nothing. Against a full socket each call returns 0 either way.
  */
 @Timeout(120)
+@Isolated("CPU times are compared")
 class DirectBufferTest {
     static final int SIZE = 64 * 1024 * 1024;
     static final int CALLS = 20;

@@ -317,13 +317,15 @@ class FaultsTest {
 
     @Test
     void bindingAllInterfacesNeedsAFlagAndWarns() throws Exception {
-        // Listening on every interface as briefly as the check allows; connecting through loopback only.
-        try (Scripts.Proc server = Scripts.start("Server", "0", "--bind-all", "--no-progress")) {
+        // In a network namespace of its own, whose only interface is loopback: "every interface" reaches no network.
+        try (Scripts.Proc server = Scripts.startLoopbackOnly("Server", "0", "--bind-all", "--no-progress")) {
             int port = Integer.parseInt(server.awaitLine(Pattern.compile("listening on 0\\.0\\.0\\.0:(\\d+)"), WAIT).group(1));
             server.awaitLine(Pattern.compile("^server: warning: listening on every network interface"), WAIT);
-            SocketChannel.open(new InetSocketAddress("127.0.0.1", port)).close();
+            // Connect and hang up from inside that namespace (bash's /dev/tcp).
+            Scripts.Proc client = Scripts.inNetworkOf(server, "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + port);
+            assertEquals(0, client.waitFor(WAIT), client.output());
             server.awaitLine(Pattern.compile("^SERVED client=1 bytes=0 "), WAIT);
-        } // killed here, at once
+        }
         try (Scripts.Server server = Scripts.server()) {
             assertTrue(server.proc().stdout().contains("listening on localhost:"), "loopback by default");
         }

@@ -1,6 +1,7 @@
 package nbio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jdk.jshell.JShell;
@@ -140,7 +142,9 @@ class JshellEditionsTest {
                 .err(new PrintStream(lines, true, StandardCharsets.UTF_8)).remoteVMOptions("-Dport=0").build()) {
             List<String> snippets = snippets(shell, "server.jsh");
             List<String> exceptions = new ArrayList<>();
+            AtomicReference<Throwable> failed = new AtomicReference<>();   // a rejected snippet fails the thread, not the test
             Thread server = new Thread(() -> { for (String s : snippets) evalChecked(shell, "server.jsh", s, exceptions); });
+            server.setUncaughtExceptionHandler((thread, e) -> failed.set(e));
             server.setDaemon(true);
             server.start();
             int port = Integer.parseInt(await(lines, printed, Pattern.compile("listening on /127\\.0\\.0\\.1:(\\d+)"), 1).group(1));
@@ -155,6 +159,12 @@ class JshellEditionsTest {
                 assertEquals(Wire.crc(payloads[client]), done.group(2), "crc32 of client " + (client + 1));
             }
             shell.stop(); // the article's server runs until stopped (Ctrl-C)
+            // The stop takes effect when the snippet next runs Java code: a connection wakes it from accept().
+            for (long end = System.nanoTime() + RUN.toNanos(); server.isAlive() && System.nanoTime() < end; server.join(1000)) {
+                Wire.connect(port).close();
+            }
+            assertFalse(server.isAlive(), "the server edition did not stop:\n" + printed.toString(StandardCharsets.UTF_8));
+            if (failed.get() != null) throw new AssertionError("the server edition failed", failed.get());
             assertEquals(List.of(), exceptions, printed.toString(StandardCharsets.UTF_8));
         }
     }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Steps 4 and 5 against the same reader, made slow on purpose (a few MiB/s, as a far-away peer):
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Timeout;
  * core spinning on zero-returns, and the selector loop uses a tiny fraction of its write calls and CPU.
  */
 @Timeout(180)
+@Isolated("CPU and wall times are compared")
 class LoopStepsTest {
     static final String SIZE = String.valueOf(24 * 1024 * 1024);
     static final String READ_RATE = "4"; // MiB/s: about 5 s per client once the socket buffers are full
@@ -33,10 +35,16 @@ class LoopStepsTest {
 
             double retryCpu = MachineLines.decimal(retry, "cpu_ms"), selectCpu = MachineLines.decimal(select, "cpu_ms");
             double retryWall = MachineLines.decimal(retry, "wall_ms"), selectWall = MachineLines.decimal(select, "wall_ms");
+            // The spinning thread always has work: with one core kept busy elsewhere it still gets nearly the other
+            // one, and even shared by three always-runnable threads two cores give each 2/3 of a core. Half is the
+            // README's "at least half a core", below both.
             assertTrue(retryCpu >= 0.5 * retryWall, "burns a core: retry CPU " + retryCpu + " ms in " + retryWall + " ms wall");
             assertTrue(retryCpu >= 10 * selectCpu, "a tiny fraction of the CPU: retry " + retryCpu + " ms vs select " + selectCpu + " ms");
             long retryWrites = MachineLines.number(retry, "writes"), selectWrites = MachineLines.number(select, "writes");
             assertTrue(retryWrites >= 100 * selectWrites, "a tiny fraction of the write calls: retry " + retryWrites + " vs select " + selectWrites);
+            // Both are paced by the 4 MiB/s reader (about 5 s each once the buffers are full); the selector loop only
+            // falls behind it when a wake-up waits for a CPU longer than the reader takes to drain a third of the
+            // buffers (hundreds of ms), so a quarter (over a second) is wide.
             assertTrue(Math.abs(retryWall - selectWall) <= 0.25 * Math.max(retryWall, selectWall),
                     "the same time on the clock: retry " + retryWall + " ms vs select " + selectWall + " ms");
         }

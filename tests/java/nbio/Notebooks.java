@@ -181,6 +181,57 @@ public final class Notebooks {
         }
     }
 
+    /**
+     * Runs notebooks/NAME for every name on KERNEL in one tests/nbrun.py process, each on a fresh kernel, with a per-cell
+     * timeout. small: SIZE is set to 7 MiB after lib/nbio.jsh loads (every cell runs; the full-size numbers are not
+     * shown). prestart: the next notebook's kernel starts while one runs (only where no timing is judged).
+     */
+    public static Map<String, Execution> executeAll(String kernel, List<String> names, boolean small, boolean prestart,
+                                                    Duration cellTimeout) {
+        Path dir = EXECUTED.resolve(kernel + (small ? "-small" : ""));
+        try {
+            Files.createDirectories(dir);
+            for (String name : names) {
+                Files.deleteIfExists(dir.resolve(name));
+                Files.deleteIfExists(dir.resolve(name + ".log"));
+            }
+            List<String> command = new ArrayList<>(List.of("/usr/bin/python3", "tests/nbrun.py", "execute-all", kernel, dir.toString(),
+                    "--timeout", String.valueOf(cellTimeout.toSeconds())));
+            if (small) command.add("--small");
+            if (prestart) command.add("--prestart");
+            for (String name : names) command.add(DIR.resolve(name).toString());
+            ProcessBuilder builder = new ProcessBuilder(command).directory(Scripts.ROOT.toFile()).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("nbrun.log").toFile());
+            builder.environment().put("JUPYTER_PATH", JUPYTER.toString());
+            builder.environment().put("JUPYTER_RUNTIME_DIR", JUPYTER.resolve("runtime").toString());
+            builder.environment().remove("JAVA_TOOL_OPTIONS");
+            Process process = builder.start();
+            if (!process.waitFor(10L * names.size(), TimeUnit.MINUTES)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                throw new AssertionError("notebooks on " + kernel + " still running after " + 10 * names.size() + " minutes: " + dir);
+            }
+            Map<String, Execution> runs = new LinkedHashMap<>();
+            for (String name : names) {
+                Path log = dir.resolve(name + ".log"), out = dir.resolve(name);
+                if (!Files.exists(log)) {
+                    runs.put(name, new Execution(-1, "not run; the runner said:\n" + Files.readString(dir.resolve("nbrun.log")), null, 0));
+                    continue;
+                }
+                String text = Files.readString(log);
+                Matcher summary = Pattern.compile(": ([\\d.]+) s, (\\d+) error output").matcher(text);
+                if (!summary.find()) throw new AssertionError("no summary line in " + log + ":\n" + text);
+                runs.put(name, new Execution(Integer.parseInt(summary.group(2)) == 0 ? 0 : 1, text,
+                        Files.exists(out) ? read(out) : null, Double.parseDouble(summary.group(1))));
+            }
+            return runs;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
     /** A small JSON reader: objects become LinkedHashMaps, arrays Lists, numbers Doubles or Longs. */
     static final class Json {
         private final String s;

@@ -127,8 +127,27 @@ public final class Scripts {
      * interface has that address). Nothing outside this machine is reachable from there.
      */
     public static Proc startIpv6Only(String script, String... args) {
+        return startInNetworkOfItsOwn("ip link set lo up && ip addr del 127.0.0.1/8 dev lo", script, args);
+    }
+
+    /**
+     * Starts scripts/NAME.java in a network namespace of its own with only its loopback, up: "every interface" there
+     * is that loopback. Reach it with {@link #inNetworkOf}.
+     */
+    public static Proc startLoopbackOnly(String script, String... args) {
+        return startInNetworkOfItsOwn("ip link set lo up", script, args);
+    }
+
+    /** Runs a command in the network namespace of a process started by {@link #startLoopbackOnly}. */
+    public static Proc inNetworkOf(Proc proc, String... command) {
+        List<String> all = new ArrayList<>(List.of("nsenter", "--net=/proc/" + proc.pid() + "/ns/net"));
+        all.addAll(List.of(command));
+        return Proc.start(all, ROOT);
+    }
+
+    private static Proc startInNetworkOfItsOwn(String setup, String script, String... args) {
         Path javaHome = javaHome(requiredJava(script));
-        StringBuilder command = new StringBuilder("ip link set lo up && ip addr del 127.0.0.1/8 dev lo && exec");
+        StringBuilder command = new StringBuilder(setup + " && exec");
         for (String word : List.of(javaHome.resolve("bin/java").toString(), "-cp", classesOf(script, javaHome).toString(), script)) {
             command.append(' ').append(shellQuoted(word));
         }

@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -175,6 +177,20 @@ class SelectServerLimitsTest {
                 long withThousand = threads(server.proc().pid());
                 // The JVM may start a few helper threads of its own (compiler, GC) along the way.
                 assertTrue(withThousand <= withOne + 10, "threads with 1 connection: " + withOne + ", with 1,000: " + withThousand);
+
+                // One thread did every socket read, as the kernel counts it per thread (rchar in
+                // /proc/PID/task/TID/io, bytes returned by read calls): a fixed pool would pass the count above.
+                Scripts.Proc.LineCounter done = server.proc().counter(Pattern.compile("^select-server: client [\\d,]+ done: 2,048 bytes"));
+                Map<Long, Long> before = readBytesByThread(server.proc().pid());
+                for (SocketChannel sock : socks) Wire.write(sock, new byte[2048]);
+                for (SocketChannel sock : socks) sock.shutdownOutput();
+                done.awaitAtLeast(1000, WAIT);
+                Map<Long, Long> after = readBytesByThread(server.proc().pid());
+                List<Long> grew = after.entrySet().stream().map(e -> e.getValue() - before.getOrDefault(e.getKey(), 0L))
+                        .sorted(Comparator.reverseOrder()).toList();
+                long sent = 1000L * 2048;
+                assertTrue(grew.get(0) >= sent, "one thread read all " + sent + " bytes: bytes read by thread " + grew);
+                assertTrue(grew.size() == 1 || grew.get(1) < sent / 10, "no other thread read from the clients: " + grew);
             } finally {
                 for (SocketChannel sock : socks) sock.close();
             }
@@ -229,6 +245,23 @@ class SelectServerLimitsTest {
         assertEquals(2, run.waitFor(WAIT));
         assertEquals(1, run.stderrLines().size(), run.output());
         assertTrue(run.stderr().startsWith("select-server: bad --host '10.0.0.1' (expected a loopback address"), run.stderr());
+    }
+
+    /** Bytes each thread of the process has read so far (rchar of /proc/PID/task/TID/io), by thread id. */
+    static Map<Long, Long> readBytesByThread(long pid) throws IOException {
+        Map<Long, Long> bytes = new HashMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    for (String line : Files.readAllLines(task.resolve("io"))) {
+                        if (line.startsWith("rchar: ")) bytes.put(Long.parseLong(task.getFileName().toString()), Long.parseLong(line.substring(7).trim()));
+                    }
+                } catch (IOException threadEnded) {
+                    // a JVM helper thread that ended between the listing and the read
+                }
+            }
+        }
+        return bytes;
     }
 
     static long threads(long pid) throws IOException {

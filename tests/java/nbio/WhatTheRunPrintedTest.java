@@ -1,6 +1,7 @@
 package nbio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -14,14 +15,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * What the README says the scripts print, checked against every line the other test classes saw
  * printed in this run: each message of "When things go wrong" was printed, and the machine-readable
- * lines carry exactly the fields "Machine-readable lines" documents. It runs last: Surefire runs
- * the classes in alphabetical order (tests/pom.xml), and no other class name sorts after this one.
+ * lines carry exactly the fields "Machine-readable lines" documents. It runs last: JUnit runs the
+ * isolated classes after all others, in class-name order (tests/pom.xml), and no other class name sorts after this one.
  */
 @Timeout(60)
+@Isolated("it reads what every other class saw printed, so it runs after them all")
 class WhatTheRunPrintedTest {
     static String section(String title, String next) throws IOException {
         String readme = Files.readString(Scripts.ROOT.resolve("README.md"));
@@ -35,7 +38,8 @@ class WhatTheRunPrintedTest {
         try (var files = Files.list(Scripts.ROOT.resolve("tests/java/nbio"))) {
             List<String> classes = files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith("Test.java")).sorted().toList();
             assertEquals(getClass().getSimpleName() + ".java", classes.get(classes.size() - 1),
-                    "Surefire runs test classes alphabetically: this one must sort last to see what the others printed");
+                    "the isolated classes run last, by name: this one must sort last to see what the others printed");
+            assertNotNull(getClass().getAnnotation(Isolated.class), "isolated, so that it runs after every class that is not");
         }
     }
 
@@ -62,6 +66,7 @@ class WhatTheRunPrintedTest {
         Set<String> documented = new TreeSet<>();
         Matcher name = Pattern.compile("`([a-z][a-z0-9_]*)`").matcher(section);
         while (name.find()) documented.add(name.group(1));
+        Set<String> printedFields = new TreeSet<>();
         for (String kind : List.of("RESULT", "SERVED", "TOTAL", "LOOP", "SYSCALLS")) {
             Set<String> seen = new LinkedHashSet<>();
             int lines = 0;
@@ -72,6 +77,14 @@ class WhatTheRunPrintedTest {
             }
             assertTrue(lines > 0, "no " + kind + " line was printed in this run");
             for (String field : seen) assertTrue(documented.contains(field), kind + " field '" + field + "' is not in the README");
+            printedFields.addAll(seen);
+        }
+        // The other way round: every field the section documents was printed. The section's other `words` are values
+        // and names, not fields; each must still be in the section, so that this list cannot go stale.
+        Set<String> notFields = Set.of("size", "assert", "held", "failed", "eof", "idle", "reset", "stopped");
+        for (String word : notFields) assertTrue(documented.contains(word), "`" + word + "` is no longer in the section: drop it here");
+        for (String field : documented) {
+            if (!notFields.contains(field)) assertTrue(printedFields.contains(field), "the README documents `" + field + "`, never printed in this run");
         }
         // The base fields every RESULT line has, and the client names the README lists.
         Set<String> clients = new TreeSet<>();
