@@ -27,15 +27,20 @@ class NotebooksSmallRunsTest {
     static CompletableFuture<Map<String, Notebooks.Execution>> rapaio;
 
     @BeforeAll
-    static void startTheRapaioRuns() {
+    static void setUp() {
         Notebooks.setUp();
-        rapaio = CompletableFuture.supplyAsync(
+    }
+
+    /** The runs on rapaio, started by the first test that runs (a JShell one starts them and goes on beside them). */
+    static synchronized CompletableFuture<Map<String, Notebooks.Execution>> rapaioRuns() {
+        if (rapaio == null) rapaio = CompletableFuture.supplyAsync(
                 () -> Notebooks.executeAll(KERNEL, Notebooks.names(), true, true, NotebooksTest.CELL_TIMEOUT));
+        return rapaio;
     }
 
     @AfterAll
-    static void waitForTheRapaioRuns() {
-        rapaio.join();
+    static synchronized void waitForTheRapaioRuns() {
+        if (rapaio != null) rapaio.join();
     }
 
     static Stream<String> notebooks() { return Notebooks.names().stream(); }
@@ -43,6 +48,7 @@ class NotebooksSmallRunsTest {
     @ParameterizedTest(name = "jshell, small: {0}")
     @MethodSource("notebooks")
     void everyCellRunsInJShellWithAssertionsOn(String name) throws Exception {
+        rapaioRuns();
         String output = NotebooksTest.runInJShell(Notebooks.read(Notebooks.DIR.resolve(name)), name, NotebooksTest.CELL_TIMEOUT, true);
         assertTrue(output.lines().count() >= 1, name + ": its cells printed nothing in JShell");
     }
@@ -50,7 +56,7 @@ class NotebooksSmallRunsTest {
     @ParameterizedTest(name = "nbio-rapaio, small: {0}")
     @MethodSource("notebooks")
     void everyCellRunsOnTheSecondKernel(String name) {
-        Notebooks.Execution run = rapaio.join().get(name);
+        Notebooks.Execution run = rapaioRuns().join().get(name);
         System.out.printf("NOTEBOOK %s kernel=%s-small seconds=%.1f status=%d%n", name, KERNEL, run.seconds(), run.status());
         assertEquals(0, run.status(), name + " on " + KERNEL + " (see tests/target/notebooks):\n" + run.log());
         assertNotNull(run.notebook(), name + ": no executed notebook written");

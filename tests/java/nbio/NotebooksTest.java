@@ -363,9 +363,11 @@ class NotebooksTest {
                         "one thread wrote both payloads: " + context);
                 assertTrue(output.contains("checksums match what was sent: true"), context);
                 assertTrue(output.contains("the transfers overlapped: true"), context);
-                long ticks = numbers(context, output, "ticker: (\\d+) ticks in (\\d+) ms")[0];
-                long wallMs = numbers(context, output, "ticker: (\\d+) ticks in (\\d+) ms")[1];
-                assertTrue(ticks >= 3 && ticks * 100 >= wallMs / 2, "the ticker kept its beat during the transfers: " + context);
+                // Kept its beat: it ticked during the transfers, never a second late. A loop held up by a blocking task
+                // would hold every tick for the whole transfer (seconds); a busy machine only delays one (586 ms seen
+                // with the load average at 20, a few ms when idle).
+                double[] ticker = decimals(context, output, "ticker: (\\d+) ticks in (\\d+) ms, the latest ([\\d.]+) ms late");
+                assertTrue(ticker[0] >= 3 && ticker[2] < 1000, "the ticker kept its beat during the transfers: " + context);
                 long share = numbers(context, output, "ms wall \\((\\d+)%\\)")[0];
                 // The loop thread's own CPU time, which a busy machine does not stretch (it stretches the wall time):
                 // copying 48 MiB costs tens of ms against seconds at the readers' pace, far below half.
