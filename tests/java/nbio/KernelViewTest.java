@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The pack's own counts get an outside witness: kernel-view runs each step under strace against a slow
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
  * are epoll_wait calls that returned the socket, a server's reads are read(2) calls that returned data.
  */
 @Timeout(900)
+@Isolated("the CPU time the kernel counts is compared with the script's")
 class KernelViewTest {
     static final Duration RUN = Duration.ofSeconds(240);
     static final Pattern EAGAIN_LINE = Pattern.compile(

@@ -17,12 +17,14 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The sampler of the kernel's socket queues (scripts/lib/nbio/SocketQueues.java), against real loopback connections:
  * what it reads must add up with what Java did on the same sockets.
  */
 @Timeout(120)
+@Isolated("queues are sampled during a transfer of a few hundred ms")
 class SocketQueuesTest {
     static final int SIZE = 7 * 10 * 1024 * 1024;
 
