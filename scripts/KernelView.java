@@ -436,8 +436,10 @@ public class KernelView {
         return names.size() <= 3 ? String.join(", ", names) : String.join(", ", names.subList(0, 3)) + " and " + (names.size() - 3) + " more";
     }
 
+    /** The first call that matches, preferring one strace printed on one line (not split by another thread's call). */
     static Optional<Call> firstWhere(List<Call> calls, java.util.function.Predicate<Call> p) {
-        return calls.stream().filter(p).findFirst();
+        Optional<Call> whole = calls.stream().filter(p).filter(c -> !c.raw().contains("\n")).findFirst();
+        return whole.isPresent() ? whole : calls.stream().filter(p).findFirst();
     }
 
     static void example(List<String> examples, Call c) {
