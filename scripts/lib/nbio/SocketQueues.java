@@ -323,7 +323,8 @@ public final class SocketQueues {
         int[] watched = ports.stream().mapToInt(Integer::intValue).toArray();
         long start = System.nanoTime(), end = start + forMs * 1_000_000;
         System.out.printf("SAMPLER source=%s every_ms=%d for_ms=%d%n", source(), everyMs, forMs);
-        for (long next = start; System.nanoTime() < end; next += everyMs * 1_000_000) {
+        long next = start;
+        do {                                                     // at least one reading, however short --for is
             long before = System.nanoTime();
             List<Queue> queues = readAll(watched);
             long after = System.nanoTime();
@@ -338,6 +339,7 @@ public final class SocketQueues {
             System.out.flush();
             long wait = Math.max(next + everyMs * 1_000_000, System.nanoTime()) - System.nanoTime();
             if (wait > 0) LockSupport.parkNanos(wait);
-        }
+            next += everyMs * 1_000_000;
+        } while (System.nanoTime() < end);
     }
 }
