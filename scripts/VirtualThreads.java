@@ -31,9 +31,10 @@ import java.util.zip.CRC32;
 // task into pieces that never wait. Since Java 21 the JDK does that cutting for you: write the
 // article's first, blocking client and run each copy on a virtual thread. When a call cannot go
 // on, the JDK parks the virtual thread: it takes it off its OS thread (its carrier), hands the
-// socket to its poller (a JDK thread waiting in epoll: a selector loop like ours), and runs
-// another virtual thread there. When the socket is ready, the poller unparks the thread and it
-// carries on where it stopped. Ten thousand waiting connections cost a few OS threads.
+// socket to its poller (JDK code waiting in epoll: a selector loop like ours), and runs another
+// virtual thread there. When the socket is ready, the poller unparks the thread and it carries on
+// where it stopped. (On Linux since JDK 22 the pollers are themselves virtual threads, under one
+// platform "MasterPoller" thread that waits in epoll_wait for them all; JDK 21 uses platform threads.) Ten thousand waiting connections cost a few OS threads.
 public class VirtualThreads {
 
     static void run(Options o) throws Exception {              // o: host, port, size, --connections (below; needs Java 21)
@@ -317,8 +318,9 @@ public class VirtualThreads {
                     plural(carriers.size(), "carrier thread"));
             System.out.printf("%s: %,d of the %,d virtual threads were seen parked (the JDK said WAITING) inside a blocking call:"
                             + " %,d in connect, %,d in write (the socket buffer was full), %,d in the read that waits for the server to close;"
-                            + " the JDK's poller%s watched their sockets and unparked each when it was ready%n",
-                    NAME, parked, n, parkedConnect, parkedWrite, parkedEof, pollers.isEmpty() ? "" : " (" + String.join(", ", pollers) + ")");
+                            + " the JDK's pollers watched their sockets and unparked each when it was ready%s%n",
+                    NAME, parked, n, parkedConnect, parkedWrite, parkedEof,
+                    pollers.isEmpty() ? "" : " (its platform poller threads: " + String.join(", ", pollers) + ")");
             if (parkedStack != null) {
                 System.out.printf("%s: where one of them waited, as its stack showed while it was parked: %s%n", NAME, String.join(" > ", parkedStack));
             }
@@ -357,7 +359,8 @@ public class VirtualThreads {
                 && story.stream().anyMatch(frame -> frame.startsWith("Poller."));
     }
 
-    // The JDK's poller threads (named "Read-Poller", "Write-Poller" on JDK 21, "MasterPoller" on later ones).
+    // The JDK's platform poller threads: "Read-Poller", "Write-Poller" on JDK 21; on Linux since JDK 22
+    // only "MasterPoller", as the pollers that hold the sockets are virtual threads (not listed here).
     static void pollerThreads(Set<String> names) {
         for (ThreadInfo t : ManagementFactory.getThreadMXBean().dumpAllThreads(false, false)) {
             if (t.getThreadName().contains("Poller")) names.add(t.getThreadName());

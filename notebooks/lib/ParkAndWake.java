@@ -9,7 +9,13 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 
 public class ParkAndWake {
@@ -34,9 +40,7 @@ public class ParkAndWake {
                     .filter(f -> f.getMethodName().contains("park") || f.getClassName().contains("Poller") || f.getMethodName().equals("write"))
                     .map(f -> f.getClassName() + "." + f.getMethodName()).distinct()
                     .forEach(frame -> System.out.println("     " + frame));
-            String pollers = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
-                    .filter(n -> n.contains("Poller")).sorted().toList().toString();
-            System.out.println("2. the JDK's poller threads (platform threads watching sockets for parked virtual threads): " + pollers);
+            System.out.println("2. " + pollers());
             long[] ticks = new long[1];
             Thread other = Thread.ofVirtual().name("other").start(() -> { for (int i = 0; i < 1000; i++) ticks[0]++; });
             other.join();
@@ -57,5 +61,42 @@ public class ParkAndWake {
                     crc.getValue() == sent.getValue() ? "matches" : "DIFFERS", writer.getState());
             if (got != data.length || crc.getValue() != sent.getValue() || writer.isAlive()) System.exit(1);
         }
+    }
+
+    /**
+     * Which threads held the parked writer's socket, as the JDK itself reports them: `jcmd PID Thread.vthread_pollers`
+     * (JDK 22 and later) lists each poller, how many descriptors it has registered and the thread that runs it. On a
+     * JDK without that command, the platform threads named like pollers (JDK 21: Read-Poller, Write-Poller).
+     */
+    static String pollers() throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        List<String> report = List.of();
+        if (Files.isExecutable(jcmd)) {
+            Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(ProcessHandle.current().pid()),
+                    "Thread.vthread_pollers").redirectErrorStream(true).start();
+            report = new String(p.getInputStream().readAllBytes()).lines().toList();
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) report = List.of();
+        }
+        Pattern poller = Pattern.compile("registered = (\\d+), owner = (Virtual)?Thread\\[#\\d+,([^,\\]/]+)");
+        String section = "", master = null, writePoller = null;
+        for (String line : report) {
+            if (line.endsWith("pollers:") || line.endsWith("poller:")) section = line;
+            Matcher m = poller.matcher(line);
+            if (!m.find()) continue;
+            String who = m.group(3) + (m.group(2) != null ? ", a virtual thread" : ", a platform thread");
+            if (section.startsWith("Master")) master = who;
+            if (section.startsWith("Write") && Integer.parseInt(m.group(1)) > 0) writePoller = who;
+        }
+        if (writePoller == null) {
+            List<String> named = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                    .filter(n -> n.contains("Poller")).sorted().toList();
+            return "the JDK's poller threads (platform threads, by name; no Thread.vthread_pollers report here): " + named;
+        }
+        StringBuilder out = new StringBuilder("the JDK's pollers, as jcmd PID Thread.vthread_pollers reported them:\n");
+        report.stream().filter(l -> !l.isBlank() && !l.matches("\\d+:")).forEach(l -> out.append("     ").append(l).append('\n'));
+        out.append("   the writer's socket was registered with the write poller run by ").append(writePoller);
+        if (master != null) out.append(";\n   that poller's own epoll descriptor, with the other pollers', was registered with the master"
+                + " poller run by ").append(master);
+        return out.toString();
     }
 }
