@@ -146,6 +146,11 @@ public final class SocketQueues {
             thread.start();
         }
 
+        /** The samples taken so far, oldest first, while the recording goes on. */
+        public List<Sample> soFar() {
+            synchronized (samples) { return List.copyOf(samples); }
+        }
+
         /** Ends the recording (waits for the reading under way) and returns every sample, oldest first. */
         public List<Sample> stop() throws InterruptedException {
             stopped = true;

@@ -106,11 +106,29 @@ class SocketQueuesTest {
         }
     }
 
+    /**
+     * A writer fills the send queue while the peer does not read yet; the reader starts only once the recording has
+     * seen the queue filled, and the recording stops only once it has seen it empty: nothing depends on how fast the
+     * readings come on a busy machine.
+     */
     @Test
     void recordsTheSendQueueFillingAndDrainingAgainstASlowReader() throws Exception {
         try (Pair pair = Pair.open(256 * 1024, 256 * 1024)) {
+            long tb = SocketQueues.read(pair.client()).local().tb();
+            SocketQueues.Recording recording = SocketQueues.record(pair.client(), Duration.ofMillis(5), Duration.ofSeconds(90));
+            Thread writer = new Thread(() -> {                       // blocking: returns once the kernel took it all
+                try {
+                    ByteBuffer data = ByteBuffer.allocateDirect(8_000_000);
+                    while (data.hasRemaining()) pair.client().write(data);
+                    pair.client().shutdownOutput();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            writer.start();
+            awaitSample(recording, s -> s.local() != null && s.local().sendQ() > tb / 4, "the send queue filled");
             AtomicLong read = new AtomicLong();
-            Thread reader = new Thread(() -> {                       // reads 8 MB at about 20 MB/s
+            Thread reader = new Thread(() -> {                       // reads at about 20 MB/s
                 ByteBuffer chunk = ByteBuffer.allocateDirect(64 * 1024);
                 long start = System.nanoTime();
                 try {
@@ -121,24 +139,32 @@ class SocketQueuesTest {
                 } catch (IOException closed) { }
             });
             reader.start();
-            ByteBuffer data = ByteBuffer.allocateDirect(8_000_000);
-            SocketQueues.Recording recording = SocketQueues.record(pair.client(), Duration.ofMillis(5), Duration.ofSeconds(60));
-            while (data.hasRemaining()) pair.client().write(data);   // blocking: returns once the kernel took it all
-            pair.client().shutdownOutput();
+            writer.join(60_000);
             reader.join(60_000);
             assertEquals(8_000_000, read.get());
+            awaitSample(recording, s -> s.local() != null && s.local().sendQ() == 0, "the send queue drained");
             List<SocketQueues.Sample> samples = recording.stop();
-            assertTrue(samples.size() >= 3, "a few readings in the ~400 ms of the transfer: " + samples.size());
             long previous = -1, fullest = 0;
             for (SocketQueues.Sample s : samples) {
                 assertTrue(s.nanos() > previous, "in order of time");
                 previous = s.nanos();
                 if (s.local() != null) fullest = Math.max(fullest, s.local().sendQ());
             }
-            long tb = samples.get(0).local().tb();
-            assertTrue(fullest > tb / 4, "the send queue held a good part of its " + tb + "-byte buffer at some reading: " + fullest);
+            assertTrue(fullest > tb / 4, "the send queue held a good part of its " + tb + "-byte buffer: " + fullest);
             // The kernel adds to a send queue only while its memory is below tb, at most a 64 KiB packet at a time.
             assertTrue(fullest <= tb + 64 * 1024, "never more than the buffer and one packet's worth: " + fullest + " vs " + tb);
+            int full = 0;
+            while (samples.get(full).local() == null || samples.get(full).local().sendQ() <= tb / 4) full++;
+            assertTrue(samples.subList(full, samples.size()).stream().anyMatch(s -> s.local() != null && s.local().sendQ() == 0),
+                    "a reading after the full queue shows it empty");
+        }
+    }
+
+    static void awaitSample(SocketQueues.Recording recording, java.util.function.Predicate<SocketQueues.Sample> seen, String what) {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (recording.soFar().stream().noneMatch(seen)) {
+            assertTrue(System.nanoTime() < deadline, what + ": no such reading within 60 s: " + recording.soFar());
+            LockSupport.parkNanos(2_000_000);
         }
     }
 
