@@ -71,7 +71,7 @@ public class BlockingClient {
         SocketChannel sock;
         ByteBuffer data;
         long writes, zeroWrites, selects, startNanos, startCpu, lastProgress;
-        volatile boolean finished, timedOut, signalled, progressUnseen;
+        volatile boolean finished, timedOut, signalled, progressUnseen, awaitingClose;
 
         Run(String[] args) {
             String host = "localhost";
@@ -142,6 +142,12 @@ public class BlockingClient {
         /** Counts a write call, and gives up when the server has taken nothing for --timeout seconds. */
         void count(int sent) throws IOException {
             writes++;
+            if (sock.isBlocking() && data.hasRemaining()) {
+                // A blocking write returns early only when the connection broke (or --timeout or Ctrl-C
+                // closed it): one more write gets the system's own word for it (Broken pipe, ...).
+                if (!timedOut && !signalled) sock.write(data);
+                throw new IOException("the write returned early");
+            }
             long now = System.nanoTime();
             if (sent > 0) {
                 lastProgress = now;
@@ -167,8 +173,9 @@ public class BlockingClient {
         }
 
         /** The summary for people, then the RESULT line for programs (the README documents its fields). */
-        void report(boolean held) {
+        void report(boolean held) throws IOException {
             long wallNanos = System.nanoTime() - startNanos, cpu = cpuNanos() - startCpu;
+            if (held) confirmDelivery();
             finished = true;
             long sent = data.position();
             CRC32 crc = new CRC32();
@@ -190,16 +197,46 @@ public class BlockingClient {
             System.out.println(result.line());
         }
 
+        // "The kernel accepted it" is not "the server got it": bytes still in the kernels' buffers are lost
+        // if the server never reads them (a connection left over in a full listen queue, a server that
+        // dies). So after the last byte the client shuts down its side (the server reads EOF after the
+        // data) and waits for the server's close, which comes once it has read everything. It gives up
+        // when the server has neither taken bytes nor closed for --timeout seconds.
+        void confirmDelivery() throws IOException {
+            awaitingClose = true;
+            sock.shutdownOutput();
+            sock.configureBlocking(false);
+            try (java.nio.channels.Selector closed = java.nio.channels.Selector.open()) {
+                sock.register(closed, java.nio.channels.SelectionKey.OP_READ);
+                ByteBuffer answer = ByteBuffer.allocate(1024);
+                long queued = sendQueue(), since = System.nanoTime();
+                while (sock.read(answer.clear()) >= 0) {                   // -1: the server closed
+                    closed.select(100);                                    // a close, or a look at the send queue
+                    closed.selectedKeys().clear();
+                    long now = System.nanoTime(), nowQueued = sendQueue();
+                    if (nowQueued != queued) {
+                        queued = nowQueued;
+                        since = now;
+                    } else if (now - since > timeoutSeconds * 1_000_000_000L) {
+                        throw stalled();
+                    }
+                }
+            }
+        }
+
         // When the transfer breaks, say how far it got. "Accepted" is all a sender can know:
         // bytes the kernel took may still be lost if the peer is gone.
         void cutShort(IOException e) {
             finished = true;
             String why = signalled ? "stopped by a signal"
+                    : timedOut && awaitingClose ? "the server neither took bytes nor closed the connection for " + timeoutSeconds + " s (see --timeout)"
                     : timedOut && progressUnseen ? "the write had not returned after " + timeoutSeconds + " s (see --timeout)"
                     : timedOut ? "the server took no bytes for " + timeoutSeconds + " s (see --timeout)"
                     : "the connection broke (" + e.getMessage() + ")";
-            String message = String.format("%s after the kernel had accepted %,d of %,d bytes: transfer cut short",
-                    why, data == null ? 0 : data.position(), size);
+            String message = awaitingClose
+                    ? String.format("%s after the kernel had accepted all %,d bytes: delivery not confirmed", why, size)
+                    : String.format("%s after the kernel had accepted %,d of %,d bytes: transfer cut short",
+                            why, data == null ? 0 : data.position(), size);
             if (signalled) System.err.println(NAME + ": " + message); // the JVM is already exiting
             else fail(1, message);
         }

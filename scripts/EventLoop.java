@@ -122,6 +122,10 @@ public class EventLoop {
                 // A fast reader may never fill the socket: after 8 MiB, let the other tasks have a turn.
                 if ((turn += sent) >= TURN_BYTES) return new Wait(sock, SelectionKey.OP_WRITE, giveUpTime());
             }
+            // The kernel took every byte; that is not yet the server's having them. Say we are done
+            // (a FIN after the last byte) and wait for the server's close: it closes once it has read all.
+            if (!sock.socket().isOutputShutdown()) sock.shutdownOutput();  // sock.shutdown(socket.SHUT_WR)
+            if (sock.read(receipt()) >= 0) return new Wait(sock, SelectionKey.OP_READ, giveUpTime()); // not closed yet
             sock.close();                                                  // done: closing also leaves the selector
             return done();
         }
@@ -237,8 +241,8 @@ public class EventLoop {
         if (loop.signalled) {
             for (Sender s : senders) {
                 if (s.sock != null) s.sock.close();
-                if (!s.finished) System.err.printf("%s: %s: stopped by a signal after the kernel had accepted %,d of %,d bytes: transfer cut short%n",
-                        NAME, s.name, s.data.position(), s.data.limit());
+                if (!s.finished) System.err.printf("%s: %s: stopped by a signal after the kernel had accepted %,d of %,d bytes: %s%n",
+                        NAME, s.name, s.data.position(), s.data.limit(), s.receipt != null ? "delivery not confirmed" : "transfer cut short");
             }
             return;
         }
@@ -247,7 +251,7 @@ public class EventLoop {
         Map<String, List<String>> failures = new LinkedHashMap<>();
         for (Sender s : senders) if (s.failure != null) failures.computeIfAbsent(s.why(o.timeoutSeconds), k -> new ArrayList<>()).add(s.name);
         for (Map.Entry<String, List<String>> f : failures.entrySet()) {
-            boolean once = f.getValue().size() == senders.size() && !f.getKey().contains("transfer cut short");
+            boolean once = f.getValue().size() == senders.size() && !f.getKey().contains(" after the kernel had accepted ");
             for (String name : once ? List.of("") : f.getValue()) System.err.println(NAME + ": " + (once ? "" : name + ": ") + f.getKey());
         }
         if (failures.size() > 0 && senders.stream().allMatch(s -> s.failure != null)) System.exit(1);  // nothing else to say
@@ -257,7 +261,7 @@ public class EventLoop {
                         + " the loop used %.1f ms CPU in %.1f ms%n",
                 NAME, plural(tasks, "task"), plural(threads, "thread"), plural(loop.selects, "select"), plural(loop.switches, "switch", "switches"),
                 plural(ticker.ticks, "tick"), ticker.whileStalled, ticker.maxLateNanos / 1e6, loop.cpuNanos / 1e6, wall / 1e6);
-        System.out.printf("LOOP tasks=%d senders=%d failed=%d ticks=%d ticks_while_pending=%d ticks_while_stalled=%d max_tick_late_ms=%.1f"
+        System.out.printf(java.util.Locale.ROOT, "LOOP tasks=%d senders=%d failed=%d ticks=%d ticks_while_pending=%d ticks_while_stalled=%d max_tick_late_ms=%.1f"
                         + " selects=%d switches=%d wall_ms=%.1f cpu_ms=%.1f socket_threads=%d%n",
                 tasks, senders.size(), senders.stream().filter(s -> s.failure != null).count(), ticker.ticks, ticker.whilePending,
                 ticker.whileStalled, ticker.maxLateNanos / 1e6, loop.selects, loop.switches, wall / 1e6, loop.cpuNanos / 1e6, threads);
@@ -335,6 +339,7 @@ public class EventLoop {
         int localPort = -1;
         boolean finished, full, connected, gaveUp;
         IOException failure;
+        ByteBuffer receipt;
         long writes, zeroWrites, wakeups, cpu, start, end, resumesSinceTick, turnCpuStart;
 
         SenderMachinery(String name, InetSocketAddress to, ByteBuffer data, Loop loop) {
@@ -366,8 +371,18 @@ public class EventLoop {
             if (full && zeroWrites++ == 0) line("socket full after %,d bytes: waits until it is writable", data.position());
         }
 
+        // Where the server's answer goes while the sender waits for its close (the step-1 server and
+        // select-server send nothing): the time of the last write is kept, for wall_ms.
+        ByteBuffer receipt() {
+            if (receipt == null) {
+                end = System.nanoTime();
+                receipt = ByteBuffer.allocate(1024);
+            }
+            return receipt.clear();
+        }
+
         Wait done() {
-            end = System.nanoTime();
+            if (receipt == null) end = System.nanoTime();
             finished = true;
             line("done: %,d bytes in %s, %,d of them returned 0", data.position(), plural(writes, "write"), zeroWrites);
             return Wait.DONE;
@@ -392,6 +407,11 @@ public class EventLoop {
                 }
                 return "cannot connect to " + where + " (" + failure.getMessage() + ")";
             }
+            if (receipt != null) {                                          // every byte written, no close seen
+                return (gaveUp ? "the server did not close the connection within " + timeoutSeconds + " s (see --timeout)"
+                        : "the connection broke (" + failure.getMessage() + ")")
+                        + String.format(" after the kernel had accepted all %,d bytes: delivery not confirmed", data.limit());
+            }
             return (gaveUp ? "the server took no bytes for " + timeoutSeconds + " s (see --timeout)"
                     : "the connection broke (" + failure.getMessage() + ")")
                     + String.format(" after the kernel had accepted %,d of %,d bytes: transfer cut short", data.position(), data.limit());
@@ -411,7 +431,7 @@ public class EventLoop {
                             + " %s, %.1f ms CPU in %.1f ms wall%n",
                     NAME, name, sent, size, crc.getValue(), plural(writes, "write call"), zeroWrites,
                     plural(wakeups, "selector wake-up"), cpu / 1e6, wall);
-            System.out.printf("RESULT client=%s task=%s bytes=%d requested=%d writes=%d zero_writes=%d selects=%d"
+            System.out.printf(java.util.Locale.ROOT, "RESULT client=%s task=%s bytes=%d requested=%d writes=%d zero_writes=%d selects=%d"
                             + " wall_ms=%.1f cpu_ms=%.1f crc32=%08x assertion=%s port=%d local_port=%d start_ms=%.1f end_ms=%.1f%n",
                     NAME, name, sent, size, writes, zeroWrites, wakeups, wall, cpu / 1e6, crc.getValue(),
                     sent == size ? "held" : "failed", to.getPort(), localPort, (start - loopStart) / 1e6, (end - loopStart) / 1e6);
@@ -439,7 +459,8 @@ public class EventLoop {
                 if (!s.finished) {
                     pending++;
                     if (s.full) stalled++;
-                    state.append(s.full ? " (buffer full, " : " (sending, ").append(plural(s.resumesSinceTick, "turn")).append(')');
+                    state.append(s.full ? " (buffer full, " : s.receipt != null ? " (all sent, waiting for the server to close, "
+                            : " (sending, ").append(plural(s.resumesSinceTick, "turn")).append(')');
                 } else {
                     state.append(s.failure != null ? " (failed)" : " (done)");
                 }

@@ -132,7 +132,7 @@ public class Server {
 
         void print() {
             System.out.printf("server: stopped; served %s, %s in total%n", count(clients, "client"), count(bytes, "byte"));
-            System.out.printf("TOTAL clients=%d bytes=%d%n", clients, bytes);
+            System.out.printf(java.util.Locale.ROOT, "TOTAL clients=%d bytes=%d%n", clients, bytes);
             try { Runtime.getRuntime().removeShutdownHook(onCtrlC); } catch (IllegalStateException alreadyExiting) { }
         }
     }
@@ -223,7 +223,7 @@ public class Server {
             double seconds = (System.nanoTime() - start) / 1e9;
             System.out.printf("server: client %d done: %s in %s, %.3f s, %.1f MB/s, crc32=%08x%n", number, count(bytes, "byte"),
                     count(reads, "read"), seconds, bytes / 1e6 / Math.max(seconds, 1e-9), crc.getValue());
-            System.out.printf("SERVED client=%d bytes=%d reads=%d ms=%.1f crc32=%08x ended=%s%n",
+            System.out.printf(java.util.Locale.ROOT, "SERVED client=%d bytes=%d reads=%d ms=%.1f crc32=%08x ended=%s%n",
                     number, bytes, reads, seconds * 1000, crc.getValue(), ended);
         }
     }

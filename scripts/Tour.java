@@ -47,6 +47,12 @@ public class Tour {
     static final String[] STEP_FILES = {"Server", "BlockingClient", "NonBlockingClient", "RetryClient", "SelectClient",
             "SelectServer", "EventLoop"};
 
+    // Step 2 sends --size in one write call, and Linux moves at most this much in one.
+    static final long MOST_ONE_WRITE_MOVES = 2_147_479_552L;
+    // Ctrl-C (or a kill) mid-tour: the steps stop, and the tour says where it stopped instead of judging them.
+    static volatile boolean stopping;
+    static volatile String currentStep = "the start";
+
     record Step(String alias, String className, String story) { }
 
     static final List<Step> CLIENT_STEPS = List.of(
@@ -70,7 +76,7 @@ public class Tour {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "-h", "--help" -> { System.out.println(USAGE); return; }
-                case "--size" -> size = checkedNumber(i + 1 < args.length ? args[++i] : "", "--size", 1, Integer.MAX_VALUE - 8);
+                case "--size" -> size = checkedNumber(i + 1 < args.length ? args[++i] : "", "--size", 1, MOST_ONE_WRITE_MOVES);
                 case "--read-rate" -> readRate = String.valueOf(checkedNumber(i + 1 < args.length ? args[++i] : "", "--read-rate", 1, 1_000_000));
                 case "--connections" -> connections = checkedNumber(i + 1 < args.length ? args[++i] : "", "--connections", 1, 15_000);
                 default -> fail("unknown argument '" + args[i] + "'; " + USAGE);
@@ -81,11 +87,11 @@ public class Tour {
         long tourStart = System.nanoTime();
         terminal.println("The article, step by step: every number below is measured now, on this machine.\n");
 
-        Path work = Files.createTempDirectory("nbio-tour");
+        Path work = temporaryFolder();
         Thread serverThread = null, selectServerThread = null;
-        LineRouter router = null;
-        try (URLClassLoader steps = compileSteps(work)) {
-            router = new LineRouter(terminal);
+        LineRouter router = new LineRouter(terminal);
+        onStop(work, router);
+        try (URLClassLoader steps = compiledSteps(work)) {
             System.setOut(new PrintStream(router, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(router, true, StandardCharsets.UTF_8));
 
@@ -100,12 +106,14 @@ public class Tour {
             int client = 0;
             for (Step step : CLIENT_STEPS) {
                 terminal.println(step.story());
+                currentStep = step.story().substring(0, step.story().indexOf('.')) + " (" + step.alias() + ")";
                 int mark = router.mark();
                 Throwable failure = runMain(steps.loadClass(step.className()), "localhost", port, String.valueOf(size));
+                router.checkNotStopping();
                 if (failure instanceof AssertionError) {
                     terminal.println("    ...and it failed as the article's did: " + failure);
                 } else if (failure != null) {
-                    throw new IllegalStateException(step.alias() + " failed unexpectedly", failure);
+                    fail(step.alias() + " failed unexpectedly: " + failure);
                 }
                 Map<String, String> result = fields(router.await(mark, "^RESULT client=" + step.alias() + " .*", 60).line());
                 Map<String, String> served = fields(router.await(mark, "^SERVED client=" + (++client) + " .*", 60).line());
@@ -120,6 +128,7 @@ public class Tour {
                     + "object the loop resumes when what it waits for is ready (a writable socket, a time). One thread\n"
                     + "runs two senders of the same data at once, plus a timer that ticks every 100 ms. First against\n"
                     + "the step-1 server, which serves one client at a time:");
+            currentStep = "Step 6a (event-loop)";
             int mark = router.mark();
             runEventLoop(steps, port, size, mark, router, rows, "step-1 server");
             int firstDone = router.await(mark, "^server: client " + (client + 1) + " done", 60).index();
@@ -133,6 +142,7 @@ public class Tour {
 
             terminal.println("Step 6b. select-server, the non-blocking counterpart of step 1: one thread and a Selector\n"
                     + "(OP_ACCEPT, OP_READ) serve every client side by side. The same two senders, now against it.");
+            currentStep = "Step 6b (select-server)";
             mark = router.mark();
             selectServerThread = startServer(steps.loadClass("SelectServer"), router, "select-server", "0", "--no-progress");
             String selectPort = router.await(mark, "^select-server: listening on localhost:(\\d+)", 30).group(1);
@@ -143,6 +153,7 @@ public class Tour {
             terminal.println("Step 6c. The modern answer: virtual threads (Java 21+) let you write plain blocking code, one thread\n"
                     + "per connection, while the JDK parks a thread whose socket is not ready and wakes it when it is.\n"
                     + connections + " connections to select-server at once, each sending its share of the same 70 MB.");
+            currentStep = "Step 6c (virtual-threads)";
             Map<String, String> virtual = runVirtualThreads(work, selectPort, connections, router);
             if (virtual != null) rows.add(virtual);
             terminal.println();
@@ -152,6 +163,8 @@ public class Tour {
             selectServerThread.join(10_000);
             Map<String, String> selectTotal = fields(router.await(mark, "^TOTAL clients=", 10).line());
 
+            router.checkNotStopping();
+            currentStep = "the table";
             printTable(terminal, rows);
             Map<String, String> retry = rows.get(2), select = rows.get(3);
             double retryCpu = Double.parseDouble(retry.get("cpu_ms")), selectCpu = Double.parseDouble(select.get("cpu_ms"));
@@ -168,6 +181,12 @@ public class Tour {
                     100 * selectCpu / Double.parseDouble(select.get("wall_ms")), Long.parseLong(selectTotal.get("max_open")),
                     Long.parseLong(selectTotal.get("registered")), (System.nanoTime() - tourStart) / 1e9);
             if (rows.stream().anyMatch(r -> !r.get("intact").equals("yes"))) fail("some bytes were lost: see the table");
+        } catch (Exception | Error e) {
+            // A step's Ctrl-C handler interrupts the thread that runs the step: this one.
+            if (!stopping && !(e instanceof InterruptedException)) throw e;
+            Thread.interrupted();
+            // Stopped: what a step did after the signal says nothing about the step, so nothing is judged.
+            STDERR.println("tour: stopped by a signal during " + currentStep + "; the steps after it did not run");
         } finally {
             System.setOut(terminal);
             System.setErr(STDERR);
@@ -194,7 +213,8 @@ public class Tour {
     static void runEventLoop(URLClassLoader steps, String port, long size, int mark, LineRouter router,
                              List<Map<String, String>> rows, String against) throws Exception {
         Throwable failure = runMain(steps.loadClass("EventLoop"), "localhost", port, String.valueOf(size));
-        if (failure != null) throw new IllegalStateException("event-loop failed unexpectedly", failure);
+        router.checkNotStopping();
+        if (failure != null) fail("event-loop failed unexpectedly: " + failure);
         router.await(mark, "^LOOP .*socket_threads=1", 10);
         for (String task : List.of("send-1", "send-2")) {
             Map<String, String> result = fields(router.await(mark, "^RESULT client=event-loop task=" + task + " .*", 60).line());
@@ -235,9 +255,13 @@ public class Tour {
                 if (line.startsWith("RESULT ")) resultLine = line;
             }
         }
-        if (!child.waitFor(120, TimeUnit.SECONDS) || child.exitValue() != 0 || resultLine == null) {
+        if (!child.waitFor(120, TimeUnit.SECONDS)) {
             child.destroyForcibly();
-            throw new IllegalStateException("virtual-threads did not finish cleanly");
+            fail("virtual-threads did not finish within 120 s after closing its output");
+        }
+        router.checkNotStopping();
+        if (child.exitValue() != 0 || resultLine == null) {
+            fail("virtual-threads stopped with exit code " + child.exitValue() + " (its own line above says why): step 6c did not run");
         }
         Map<String, String> result = fields(resultLine);
         Pattern served = Pattern.compile("^SERVED .*bytes=" + share + " .*crc32=" + result.get("crc32") + " ended=eof");
@@ -260,7 +284,8 @@ public class Tour {
         }
         for (Path jdk : candidates) {
             Path release = jdk.resolve("release");
-            if (!Files.isReadable(release) || !Files.isExecutable(jdk.resolve("bin/java"))) continue;
+            // A JRE has bin/java but no compiler, and the child runs a source file: a JDK it must be.
+            if (!Files.isReadable(release) || !Files.isExecutable(jdk.resolve("bin/java")) || !Files.isExecutable(jdk.resolve("bin/javac"))) continue;
             Matcher version = Pattern.compile("JAVA_VERSION=\"(\\d+)").matcher(Files.readString(release));
             if (version.find() && Integer.parseInt(version.group(1)) >= feature) return jdk.resolve("bin/java");
         }
@@ -287,6 +312,16 @@ public class Tour {
             return e.getCause();
         } catch (ReflectiveOperationException e) {
             return e;
+        }
+    }
+
+    static URLClassLoader compiledSteps(Path work) {
+        try {
+            return compileSteps(work);
+        } catch (IOException e) {
+            fail("cannot write the steps' sources and classes into " + work.getParent() + " (" + reason(e) + "); free some space there"
+                    + " or point -Djava.io.tmpdir elsewhere");
+            return null;
         }
     }
 
@@ -363,6 +398,15 @@ public class Tour {
 
         synchronized int mark() { return history.size(); }
 
+        synchronized void checkNotStopping() {
+            if (stopping) throw new IllegalStateException("stopped");
+        }
+
+        synchronized void stop() {
+            stopping = true;
+            notifyAll();
+        }
+
         record Found(int index, String line, Matcher matcher) {
             String group(int n) { return matcher.group(n); }
         }
@@ -373,6 +417,7 @@ public class Tour {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             for (int i = from; ; i++) {
                 while (i >= history.size()) {
+                    checkNotStopping();
                     long left = deadline - System.nanoTime();
                     if (left <= 0) throw new IllegalStateException("no line like /" + regex + "/ within " + seconds + " s");
                     TimeUnit.NANOSECONDS.timedWait(this, left);
@@ -421,7 +466,46 @@ public class Tour {
                 + " ./jbang server --ipv6, then ./jbang blocking-client ::1 (and the other clients)" : ""));
     }
 
+    // The tour's working folder (the steps' sources and classes), with one line when it cannot be made.
+    static Path temporaryFolder() {
+        try {
+            return Files.createTempDirectory("nbio-tour");
+        } catch (IOException e) {
+            fail("cannot make a working folder in " + System.getProperty("java.io.tmpdir") + " (" + reason(e) + "); free some space there"
+                    + " or point -Djava.io.tmpdir elsewhere");
+            return null;
+        }
+    }
+
+    // "No space left on device", without the file names Java puts around it.
+    static String reason(IOException e) {
+        return e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : String.valueOf(e.getMessage());
+    }
+
+    // On Ctrl-C, a kill, or an exit from any step: wake the tour so that it says where it stopped,
+    // give it a moment to say so, and remove its working folder, whichever way it ends.
+    static void onStop(Path work, LineRouter router) {
+        Thread tour = Thread.currentThread();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (tour.isAlive() && !exitingItself(tour)) {
+                router.stop();
+                ProcessHandle.current().children().forEach(ProcessHandle::destroy); // the virtual-threads child
+                try { tour.join(10_000); } catch (InterruptedException ignored) { }
+            }
+            try { deleteTree(work); } catch (IOException | RuntimeException ignored) { }
+        }));
+    }
+
+    // The tour's thread called System.exit itself (a step's one-line failure): it waits for this hook.
+    static boolean exitingItself(Thread tour) {
+        for (StackTraceElement frame : tour.getStackTrace()) {
+            if (frame.getClassName().equals("java.lang.Shutdown")) return true;
+        }
+        return false;
+    }
+
     static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) return;
         try (Stream<Path> paths = Files.walk(root)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }

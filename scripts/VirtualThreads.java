@@ -329,7 +329,7 @@ public class VirtualThreads {
             System.out.printf("%s: the kernel accepted %,d of %,d bytes (crc32=%08x on every connection): %s,"
                             + " %.1f ms CPU (whole process) in %.1f ms wall%n",
                     NAME, sent.get(), total, crc.getValue(), plural(writes.get(), "write call"), cpu / 1e6, wallNanos / 1e6);
-            System.out.printf("RESULT client=%s bytes=%d requested=%d writes=%d zero_writes=0 selects=0 wall_ms=%.1f cpu_ms=%.1f"
+            System.out.printf(java.util.Locale.ROOT, "RESULT client=%s bytes=%d requested=%d writes=%d zero_writes=0 selects=0 wall_ms=%.1f cpu_ms=%.1f"
                             + " crc32=%08x assertion=%s connections=%d peak_open=%d platform_threads=%d carriers=%d pollers=%d"
                             + " parked=%d parked_connect=%d parked_write=%d parked_eof=%d%n",
                     NAME, sent.get(), total, writes.get(), wallNanos / 1e6, cpu / 1e6, crc.getValue(),

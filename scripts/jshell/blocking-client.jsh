@@ -4,7 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
-var port = Integer.getInteger("port", 1234);
+var port = Integer.valueOf(System.getProperty("port", "1234"));              // -R-Dport=4000x stops here, not at 1234
 var sock = SocketChannel.open();                                            // sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 sock.connect(new InetSocketAddress("localhost", port));                     // sock.connect(('localhost', 1234))
 // data = 'foobar\n' * 10 * 1024 * 1024  # 70 MB of data (in a direct buffer, which the kernel copies from as it is)

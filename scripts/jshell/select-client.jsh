@@ -6,7 +6,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 
-var port = Integer.getInteger("port", 1234);
+var port = Integer.valueOf(System.getProperty("port", "1234"));              // -R-Dport=4000x stops here, not at 1234
 var sock = SocketChannel.open();                                            // sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 sock.connect(new InetSocketAddress("localhost", port));                     // sock.connect(('localhost', 1234))
 sock.configureBlocking(false);                                              // sock.setblocking(0)

@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.util.zip.CRC32;
 
-var port = Integer.getInteger("port", 1234);                                 // port = 1234 if len(sys.argv) == 1 else int(sys.argv[1])
+var port = Integer.valueOf(System.getProperty("port", "1234"));              // port = 1234 if len(sys.argv) == 1 else int(sys.argv[1])
 var sock = ServerSocketChannel.open();                                     // sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 sock.bind(new InetSocketAddress("localhost", port), 5);                    // sock.bind(('localhost', port)); sock.listen(5)
 System.out.println("listening on " + sock.getLocalAddress());

@@ -37,6 +37,25 @@ class ClientFaultsTest {
         }
     }
 
+    /**
+     * A listening socket that never accepts: the handshake completes in its queue and its kernel takes
+     * the bytes, but no program ever reads them. A client must not call that a success.
+     */
+    @Test
+    void bytesTheKernelTookButNoServerReadAreNotCalledDelivered() throws IOException {
+        try (ServerSocketChannel neverAccepts = ServerSocketChannel.open()) {
+            neverAccepts.bind(new InetSocketAddress("localhost", 0), 5);
+            String port = String.valueOf(((InetSocketAddress) neverAccepts.getLocalAddress()).getPort());
+            for (String client : CLIENTS) {
+                Scripts.Proc run = Scripts.start(client, "localhost", port, "100000", "--timeout", "2");
+                String line = oneLine(run, 1);
+                assertTrue(line.endsWith(": the server neither took bytes nor closed the connection for 2 s (see --timeout)"
+                        + " after the kernel had accepted all 100,000 bytes: delivery not confirmed"), line);
+                assertFalse(run.stdout().contains("RESULT"), "no RESULT for bytes nobody read: " + run.stdout());
+            }
+        }
+    }
+
     @Test
     void sizesOneWriteCannotMoveAreRefusedUpFront() throws IOException {
         int port = freePort();

@@ -48,6 +48,48 @@ class EventLoopFaultsTest {
         }
     }
 
+    /**
+     * The step-1 server keeps the article's listen(5): twenty senders at once overflow its queue, and the
+     * kernel may drop what it had taken for some of them. Every sender that says "held" was served, with
+     * its bytes and CRC32; any other ends in one line that says delivery was not confirmed.
+     */
+    @Test
+    void aSenderReportsHeldOnlyForBytesTheServerRead() {
+        try (Scripts.Server server = Scripts.server()) {
+            Scripts.Proc run = Scripts.start("EventLoop", "localhost", server.portArg(), "100000", "--senders", "20", "--timeout", "20");
+            int exit = run.waitFor(RUN);
+            List<Map<String, String>> results = EventLoopTest.results(run);
+            for (Map<String, String> result : results) {
+                assertEquals("held", result.get("assertion"), result.toString());
+                String number = server.proc().awaitLine(Pattern.compile("^server: client (\\d+) connected from /127\\.0\\.0\\.1:"
+                        + result.get("local_port") + "$"), RUN).group(1);
+                Map<String, String> served = server.served(Integer.parseInt(number), RUN);
+                assertEquals(result.get("bytes"), served.get("bytes"), "the server read what the sender called delivered");
+                assertEquals(result.get("crc32"), served.get("crc32"));
+            }
+            assertEquals(exit == 0 ? 20 : 20 - run.stderrLines().size(), results.size(), run.output());
+            for (String line : run.stderrLines()) {
+                assertTrue(line.matches("event-loop: send-\\d+: .* after the kernel had accepted all 100,000 bytes: delivery not confirmed"), line);
+            }
+        }
+    }
+
+    /** A listening socket that never accepts takes the bytes into its kernel; nobody reads them: not delivered. */
+    @Test
+    void bytesNoServerReadAreNotCalledDelivered() throws IOException {
+        try (ServerSocketChannel neverAccepts = ServerSocketChannel.open()) {
+            neverAccepts.bind(new InetSocketAddress("localhost", 0), 5);
+            int port = ((InetSocketAddress) neverAccepts.getLocalAddress()).getPort();
+            Scripts.Proc run = Scripts.start("EventLoop", "localhost", String.valueOf(port), "100000", "--timeout", "2");
+            assertEquals(1, run.waitFor(RUN), run.output());
+            for (String sender : List.of("send-1", "send-2")) {
+                assertTrue(run.stderrLines().contains("event-loop: " + sender + ": the server did not close the connection within 2 s"
+                        + " (see --timeout) after the kernel had accepted all 100,000 bytes: delivery not confirmed"), run.stderr());
+            }
+            assertTrue(EventLoopTest.results(run).isEmpty(), run.output());
+        }
+    }
+
     /** A server whose accept queue is full answers no SYN: the connect deadline passes, and the message says just that. */
     @Test
     void aConnectThatTimesOutIsReportedAsNoAnswer() throws IOException {

@@ -199,7 +199,23 @@ class JshellEditionsTest {
             List<String> code = Files.readAllLines(EDITIONS.resolve(edition)).stream().map(String::strip)
                     .filter(l -> !l.isEmpty() && !l.startsWith("//") && !l.startsWith("import ") && !l.startsWith("/exit")).toList();
             assertTrue(code.size() <= 20, edition + " has " + code.size() + " lines of code");
-            assertTrue(code.stream().anyMatch(l -> l.contains("Integer.getInteger(\"port\", 1234)")), edition + ": localhost:1234 by default");
+            assertTrue(code.stream().anyMatch(l -> l.contains("System.getProperty(\"port\", \"1234\")")), edition + ": localhost:1234 by default");
+        }
+    }
+
+    /** A typo in the port (-R-Dport=28092x) stops the edition at that line; it never falls back to 1234 or anywhere else. */
+    @ParameterizedTest
+    @ValueSource(strings = {"server.jsh", "blocking-client.jsh", "nonblocking-client.jsh", "retry-client.jsh", "select-client.jsh"})
+    void aBadPortIsRefusedNotReplacedByTheDefault(String edition) {
+        Path jshell = Scripts.javaHome(17).resolve("bin/jshell");
+        try (Scripts.Proc run = Scripts.command("sh", "-c", "exec " + Scripts.shellQuoted(jshell.toString()) + " -R-Dport=28092x "
+                + Scripts.shellQuoted(EDITIONS.resolve(edition).toString()) + " </dev/null")) {
+            // The server edition would serve forever on a port it took: its first line says which.
+            run.awaitLine(Pattern.compile("NumberFormatException|listening on /"), RUN);
+            assertTrue(run.output().contains("NumberFormatException: For input string: \"28092x\""), run.output());
+            int exit = run.waitFor(RUN);
+            assertFalse(Pattern.compile("listening on /|sent [1-9]").matcher(run.output()).find(), "nothing listened or sent: " + run.output());
+            if (!edition.equals("server.jsh")) assertEquals(1, exit, run.output());
         }
     }
 
