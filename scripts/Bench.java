@@ -120,8 +120,19 @@ public class Bench {
         OUT.println("bench: " + cfg.describe());
         OUT.println("bench: " + plan());
         if (cfg.dryRun) System.exit(0);
-        Runtime.getRuntime().addShutdownHook(new Thread(Processes::killChildren));
-        work = Files.createTempDirectory("nbio-bench");
+        cfg.checkBeforeRunning();
+        // However the bench ends (done, a failure, Ctrl-C): no child left running, no working folder left behind.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Processes.killChildren();
+            if (work != null) try { deleteTree(work); } catch (RuntimeException ignored) { }
+        }));
+        try {
+            work = Files.createTempDirectory("nbio-bench");
+        } catch (IOException e) {
+            System.err.println("bench: cannot make a working folder in " + System.getProperty("java.io.tmpdir") + " (" + e.getMessage()
+                    + "); free some space there or point -Djava.io.tmpdir elsewhere");
+            System.exit(1);
+        }
         OUT.println("bench: " + machine());
         OUT.println("bench: " + load("before"));
         stepClasses = compileSteps();

@@ -216,8 +216,11 @@ public class EventLoop {
         try {
             data = ByteBuffer.allocateDirect(size);
         } catch (OutOfMemoryError e) {
-            fail(1, String.format("%,d bytes do not fit in this JVM's direct memory (%s): send less,"
-                    + " or allow more with -XX:MaxDirectMemorySize", size, e.getMessage()));
+            fail(1, String.valueOf(e.getMessage()).startsWith("Cannot reserve")    // the JVM's own limit, or the system's
+                    ? String.format("%,d bytes do not fit in this JVM's direct memory (%s): send less,"
+                            + " or allow more with -XX:MaxDirectMemorySize", size, e.getMessage())
+                    : String.format("the system refused %,d bytes of memory (%s): send less, or raise this process's"
+                            + " memory limit (ulimit -v)", size, e.getMessage()));
             return null;
         }
         byte[] foobar = "foobar\n".getBytes();

@@ -6,6 +6,7 @@
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -53,7 +54,10 @@ public class InstallKernel {
                     default -> fail(2, "unknown kernel '" + value + "' (ijava or rapaio)");
                 };
                 case "--name" -> {
-                    if (!value.matches("[A-Za-z0-9._-]+")) fail(2, "bad kernel name '" + value + "' (letters, digits, . _ -)");
+                    // One plain folder name: '.' or '..' would put the kernel beside or above the kernels folder.
+                    if (!value.matches("[A-Za-z0-9._-]+") || value.matches("\\.+")) {
+                        fail(2, "bad kernel name '" + value + "' (one folder name: letters, digits, . _ -, not only dots)");
+                    }
                     name = value;
                 }
                 case "--dir" -> dir = value;
@@ -64,10 +68,38 @@ public class InstallKernel {
         }
         Path kernels = dir != null ? Path.of(dir) : defaultKernelsDir();
         Path target = kernels.resolve(name).toAbsolutePath().normalize();
+        Path fetched = fetched(kernel);
+        try {
+            install(kernel, name, fetched, target, java, displayName);
+        } catch (IOException e) {
+            Path file = Files.exists(kernels) && !Files.isDirectory(kernels) ? kernels
+                    : Files.exists(target) && !Files.isDirectory(target) ? target : null;
+            fail(1, "cannot install into " + target + " (" + (file != null ? file + " is a file, not a folder"
+                    : e instanceof FileSystemException f ? (f.getReason() != null ? f.getReason() : "cannot create or write " + f.getFile())
+                    : e.getMessage()) + ")" + (dir != null ? "; give --dir a folder you can write to" : ""));
+        }
+        Path jar = target.resolve(kernel.jarName());
+        String open = "jupyter lab notebooks/";
+        if (dir != null) {
+            // Jupyter finds kernels only in a folder named "kernels" under one of its data paths; JUPYTER_PATH adds one.
+            if (!target.getParent().getFileName().toString().equals("kernels")) {
+                System.out.println("install-kernel: warning: Jupyter looks for kernels only in folders named 'kernels';"
+                        + " it will not find " + target.getParent() + " (give --dir a folder named kernels)");
+            }
+            open = "JUPYTER_PATH=" + target.getParent().getParent() + " " + open;
+            System.out.println("install-kernel: Jupyter does not look in " + target.getParent() + " by itself:"
+                    + " set JUPYTER_PATH=" + target.getParent().getParent() + " (the folder above 'kernels') when you start it");
+        }
+        System.out.println("install-kernel: open the notebooks with `" + open + "` (or `jupyter notebook`)"
+                + " and pick \"" + (displayName != null ? displayName : kernel.displayName()) + "\" if asked;"
+                + " the kernel runs with -ea, so assert statements are checked");
+        System.out.printf("KERNEL name=%s kernel=%s version=%s dir=%s jar=%s%n", name, kernel.id(), kernel.version(), target, jar);
+    }
+
+    // The kernel's folder: its jar and kernel.json.
+    static void install(Kernel kernel, String name, Path fetched, Path target, String java, String displayName) throws IOException {
         Files.createDirectories(target);
         Path jar = target.resolve(kernel.jarName());
-
-        Path fetched = fetched(kernel);
         if (Files.isRegularFile(jar) && Files.mismatch(jar, fetched) == -1) {
             System.out.println("install-kernel: " + kernel.jarName() + " is already in " + target);
         } else {
@@ -90,21 +122,6 @@ public class InstallKernel {
         Files.move(tmp, spec, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         System.out.printf("install-kernel: installed kernel '%s' (%s:%s:%s) in %s%n", name, kernel.group(),
                 kernel.artifact(), kernel.version(), target);
-        String open = "jupyter lab notebooks/";
-        if (dir != null) {
-            // Jupyter finds kernels only in a folder named "kernels" under one of its data paths; JUPYTER_PATH adds one.
-            if (!target.getParent().getFileName().toString().equals("kernels")) {
-                System.out.println("install-kernel: warning: Jupyter looks for kernels only in folders named 'kernels';"
-                        + " it will not find " + target.getParent() + " (give --dir a folder named kernels)");
-            }
-            open = "JUPYTER_PATH=" + target.getParent().getParent() + " " + open;
-            System.out.println("install-kernel: Jupyter does not look in " + target.getParent() + " by itself:"
-                    + " set JUPYTER_PATH=" + target.getParent().getParent() + " (the folder above 'kernels') when you start it");
-        }
-        System.out.println("install-kernel: open the notebooks with `" + open + "` (or `jupyter notebook`)"
-                + " and pick \"" + (displayName != null ? displayName : kernel.displayName()) + "\" if asked;"
-                + " the kernel runs with -ea, so assert statements are checked");
-        System.out.printf("KERNEL name=%s kernel=%s version=%s dir=%s jar=%s%n", name, kernel.id(), kernel.version(), target, jar);
     }
 
     /** Where `jupyter kernelspec install --user` would put it. */

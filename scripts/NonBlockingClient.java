@@ -128,8 +128,7 @@ public class NonBlockingClient {
             try {
                 data = ByteBuffer.allocateDirect(size);
             } catch (OutOfMemoryError e) {
-                fail(1, String.format("%,d bytes do not fit in this JVM's direct memory (%s): send less,"
-                        + " or allow more with -XX:MaxDirectMemorySize", size, e.getMessage()));
+                fail(1, outOfMemory(size, e));
             }
             byte[] foobar = "foobar\n".getBytes();
             while (data.hasRemaining()) data.put(foobar, 0, Math.min(foobar.length, data.remaining()));
@@ -318,6 +317,16 @@ public class NonBlockingClient {
             }
         } catch (IOException ignored) { }
         return "";
+    }
+
+    // The JVM's own limit on direct memory ("Cannot reserve ..."), or the system refusing the memory
+    // ("Unable to allocate ...": an address-space limit, ulimit -v, or a machine out of memory).
+    static String outOfMemory(long size, OutOfMemoryError e) {
+        return String.valueOf(e.getMessage()).startsWith("Cannot reserve")
+                ? String.format("%,d bytes do not fit in this JVM's direct memory (%s): send less, or allow more with"
+                        + " -XX:MaxDirectMemorySize", size, e.getMessage())
+                : String.format("the system refused %,d bytes of memory (%s): send less, or raise this process's memory"
+                        + " limit (ulimit -v)", size, e.getMessage());
     }
 
     static String plural(long n, String thing) {

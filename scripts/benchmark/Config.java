@@ -117,18 +117,18 @@ final class Config {
                 case "-h", "--help" -> { OUT.println(USAGE); System.exit(0); }
                 case "--quick" -> c.quick = true;
                 case "--dry-run" -> c.dryRun = true;
-                case "--runs" -> { c.runs = (int) number(value(args, ++i, a), a, 1, 50); runsSet = true; }
+                case "--runs" -> { c.runs = (int) whole(value(args, ++i, a), a, 1, 50); runsSet = true; }
                 case "--conns" -> {
-                    c.conns = Arrays.stream(value(args, ++i, a).split(",")).mapToInt(s -> (int) number(s.trim(), a, 1, 10000)).toArray();
+                    c.conns = Arrays.stream(value(args, ++i, a).split(",", -1)).mapToInt(s -> (int) whole(s.trim(), a, 1, 10000)).toArray();
                     connsSet = true;
                 }
                 case "--total-mib" -> { c.totalBytes = (long) (number(value(args, ++i, a), a, 1, 65536) * MiB); totalSet = true; }
                 case "--slow-rate" -> { c.slowRate = number(value(args, ++i, a), a, 0.1, 10000); rateSet = true; }
                 case "--servers" -> {
-                    c.servers = new ArrayList<>(Arrays.asList(value(args, ++i, a).split(",")));
+                    c.servers = new ArrayList<>(Arrays.asList(value(args, ++i, a).split(",", -1)));
                     for (String s : c.servers) if (!SERVER_KEYS.contains(s)) fail("unknown server '" + s + "' (expected some of " + String.join(",", SERVER_KEYS) + ")");
                 }
-                case "--parts" -> c.parts = Arrays.stream(value(args, ++i, a).split(",")).map(s -> (int) number(s.trim(), a, 1, 3)).collect(Collectors.toList());
+                case "--parts" -> c.parts = Arrays.stream(value(args, ++i, a).split(",", -1)).map(s -> (int) whole(s.trim(), a, 1, 3)).collect(Collectors.toList());
                 case "--out" -> c.out = Path.of(value(args, ++i, a));
                 case "--jvm-opt" -> c.jvmOpts.add(value(args, ++i, a));
                 default -> fail("unknown argument '" + a + "'; " + USAGE);
@@ -161,6 +161,42 @@ final class Config {
         } catch (NumberFormatException ignored) { }
         fail("bad " + what + " '" + text + "' (expected " + fmt(min) + " to " + fmt(max) + ")");
         return 0;
+    }
+
+    /** A count: a whole number (1.5 runs or 1.9 connections are refused, not cut down). */
+    static long whole(String text, String what, long min, long max) {
+        try {
+            long v = Long.parseLong(text);
+            if (v >= min && v <= max) return v;
+        } catch (NumberFormatException ignored) { }
+        fail("bad " + what + " '" + text + "' (expected a whole number from " + min + " to " + max + ")");
+        return 0;
+    }
+
+    // Checked before the first run, which the full bench reaches only after minutes: a folder the
+    // results cannot be written to, and a JVM option the servers' JVM refuses.
+    void checkBeforeRunning() {
+        if (Files.exists(out) && !Files.isDirectory(out)) fail("cannot write the results to --out " + out + " (a file, not a folder)");
+        try {
+            Files.createDirectories(out);
+            Files.delete(Files.createTempFile(out, ".bench-write-check", ""));
+        } catch (IOException e) {
+            fail("cannot write the results to --out " + out + " (" + (e instanceof java.nio.file.FileSystemException f
+                    ? (f.getReason() != null ? f.getReason() : "cannot create or write " + f.getFile()) : e.getMessage()) + ")");
+        }
+        if (jvmOpts.isEmpty()) return;
+        List<String> command = new ArrayList<>(List.of(javaBin().toString()));
+        command.addAll(jvmOpts);
+        command.add("-version");
+        try {
+            Process java = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String said = new String(java.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (java.waitFor() != 0) {
+                fail("the servers' JVM refuses --jvm-opt " + String.join(" ", jvmOpts) + ": " + said.lines().findFirst().orElse("exit code " + java.exitValue()));
+            }
+        } catch (IOException | InterruptedException e) {
+            fail("cannot start " + javaBin() + " to check --jvm-opt (" + e.getMessage() + ")");
+        }
     }
 
     static void fail(String message) {

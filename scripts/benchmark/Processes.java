@@ -202,6 +202,9 @@ final class Processes {
         synchronized int awaitPort(Duration timeout) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (port < 0 && process.isAlive() && System.nanoTime() < deadline) wait(100);
+            if (port < 0 && !process.isAlive()) {
+                throw new IllegalStateException(name + " exited with code " + process.exitValue() + " before listening: " + tail());
+            }
             if (port < 0) throw new IllegalStateException(name + " did not print 'listening on localhost:PORT' within " + timeout.toSeconds() + " s: " + tail());
             return port;
         }

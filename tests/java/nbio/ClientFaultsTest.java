@@ -81,6 +81,21 @@ class ClientFaultsTest {
         }
     }
 
+    /** Under an address-space limit (ulimit -v) the system refuses the memory: the JVM's direct-memory limit is not the cause. */
+    @Test
+    void aMemoryLimitOfTheProcessIsNamedAsSuch() {
+        try (Scripts.Server server = Scripts.server()) {
+            for (String client : CLIENTS) {
+                Scripts.Proc run = Scripts.command("sh", "-c", "ulimit -v 3500000 && exec java -Xmx64m -XX:MaxDirectMemorySize=3g scripts/"
+                        + client + ".java localhost " + server.portArg() + " 1500000000");
+                String line = oneLine(run, 1);
+                assertTrue(line.contains("the system refused 1,500,000,000 bytes of memory (Unable to allocate 1500000000 bytes):"
+                        + " send less, or raise this process's memory limit (ulimit -v)"), line);
+                assertFalse(line.contains("MaxDirectMemorySize"), line);
+            }
+        }
+    }
+
     @Test
     void onAnIpv6OnlyHostTheRealCauseIsSaid() {
         for (String client : CLIENTS) {

@@ -217,6 +217,10 @@ class FaultsTest {
             assertFalse(line.contains("Exception"), line);
             assertTrue(line.contains("the connection broke"), line);
             assertFalse(client.stdout().contains("assertion=held"), "no success reported: " + client.stdout());
+            // All three agree: no summary and no RESULT line for a transfer cut short, and the cause in the
+            // system's own words (Broken pipe, Connection reset), not "the write returned early".
+            assertFalse(client.stdout().contains("RESULT") || client.stdout().contains("the kernel accepted"), client.stdout());
+            assertTrue(line.matches(".*: the connection broke \\((Broken pipe|Connection reset( by peer)?)\\) after the kernel had accepted .*"), line);
         }
     }
 

@@ -110,6 +110,34 @@ class InstallKernelTest {
         assertTrue(run.notebook().allOutput().contains("assertions: on (-ea)"), "the kernel runs with -ea: " + run.notebook().allOutput());
     }
 
+    /** '.' and '..' are not kernel names: they would write kernel.json beside or above the kernels folder. */
+    @Test
+    void aNameThatIsNotOneFolderIsRefused(@TempDir Path data) {
+        for (String name : List.of("..", ".")) {
+            Result r = install(data, "--name", name);
+            assertEquals(2, r.status(), r.output());
+            assertEquals(List.of("install-kernel: bad kernel name '" + name + "' (one folder name: letters, digits, . _ -, not only dots)"),
+                    r.stderr());
+            assertFalse(Files.exists(data.resolve("kernel.json")) || Files.exists(data.resolve("kernels/kernel.json")), r.output());
+        }
+    }
+
+    /** --dir a regular file, or a folder that cannot be written: one line, exit code 1, no trace. */
+    @Test
+    void aDirThatIsAFileOrReadOnlyIsOneLine(@TempDir Path data, @TempDir Path tmp) throws IOException {
+        Path file = Files.writeString(tmp.resolve("not-a-folder"), "x");
+        Result r = install(data, "--dir", file.toString());
+        assertEquals(1, r.status(), r.output());
+        assertEquals(List.of("install-kernel: cannot install into " + file.resolve("java") + " (" + file + " is a file, not a folder);"
+                + " give --dir a folder you can write to"), r.stderr());
+
+        r = install(data, "--dir", "/proc/kernels");
+        assertEquals(1, r.status(), r.output());
+        assertEquals(1, r.stderr().size(), r.output());
+        assertTrue(r.stderr().get(0).startsWith("install-kernel: cannot install into /proc/kernels/java ("), r.output());
+        assertFalse(r.output().contains("Exception"), r.output());
+    }
+
     @Test
     void badOptionsFailWithUsage(@TempDir Path data) throws Exception {
         for (String[] args : List.of(new String[] {"--kernel", "nope"}, new String[] {"--bogus", "x"},

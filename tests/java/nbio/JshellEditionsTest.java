@@ -219,6 +219,25 @@ class JshellEditionsTest {
         }
     }
 
+    /** kill -TERM on jshell running server.jsh: the JVM that runs the code (jshell's agent) stops serving too. */
+    @Test
+    void killingJshellStopsTheServerItRan() throws Exception {
+        Path jshell = Scripts.javaHome(17).resolve("bin/jshell");
+        try (Scripts.Proc run = Scripts.command(jshell.toString(), "-R-Dport=0", EDITIONS.resolve("server.jsh").toString())) {
+            int port = Integer.parseInt(run.awaitLine(Pattern.compile("listening on /127\\.0\\.0\\.1:(\\d+)"), RUN).group(1));
+            List<ProcessHandle> agents = ProcessHandle.of(run.pid()).orElseThrow().descendants().toList();
+            assertTrue(!agents.isEmpty(), "jshell runs the code in a JVM of its own");
+            run.signal("TERM");
+            run.waitFor(RUN);
+            for (ProcessHandle agent : agents) {
+                agent.onExit().get(60, TimeUnit.SECONDS); // throws TimeoutException if it is still serving
+            }
+            try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+                probe.bind(new InetSocketAddress("localhost", port)); // the port is free again: nothing serves there
+            }
+        }
+    }
+
     static long number(String withCommas) {
         return Long.parseLong(withCommas.replace(",", ""));
     }

@@ -1,0 +1,56 @@
+package nbio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The bench's options, refused in one line before the first run (the full bench reaches its end only
+ * after many minutes): counts that are not whole numbers or are empty, an --out it cannot write to,
+ * a JVM option the servers' JVM refuses.
+ */
+@Timeout(300)
+class BenchOptionsTest {
+    static final Duration RUN = Duration.ofSeconds(120);
+
+    static String refused(String... args) {
+        List<String> command = new java.util.ArrayList<>(List.of("./jbang", "bench"));
+        command.addAll(List.of(args));
+        Scripts.Proc bench = Scripts.command(command.toArray(String[]::new));
+        assertEquals(2, bench.waitFor(RUN), bench.output());
+        List<String> said = bench.stderrLines().stream().filter(l -> !l.startsWith("[jbang]")).toList();
+        assertEquals(1, said.size(), bench.output());
+        assertTrue(!bench.stdout().contains("== Part"), "no part ran: " + bench.stdout());
+        return said.get(0);
+    }
+
+    @Test
+    void countsMustBeWholeNumbersAndListsHaveNoEmptyItems() {
+        assertEquals("bench: bad --conns '' (expected a whole number from 1 to 10000)", refused("--conns", ","));
+        assertEquals("bench: bad --runs '1.5' (expected a whole number from 1 to 50)", refused("--runs", "1.5"));
+        assertEquals("bench: bad --conns '1.9' (expected a whole number from 1 to 10000)", refused("--conns", "1.9"));
+        assertEquals("bench: bad --parts '' (expected a whole number from 1 to 3)", refused("--parts", "1,,2"));
+    }
+
+    @Test
+    void anOutFolderItCannotWriteIsRefusedBeforeTheFirstRun(@TempDir Path tmp) throws IOException {
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        assertEquals("bench: cannot write the results to --out " + file + " (a file, not a folder)", refused("--quick", "--out", file.toString()));
+        String line = refused("--quick", "--out", "/proc/bench-results");
+        assertTrue(line.startsWith("bench: cannot write the results to --out /proc/bench-results (") && !line.contains("Exception"), line);
+    }
+
+    @Test
+    void aJvmOptionTheServersJvmRefusesIsSaidAtOnce(@TempDir Path tmp) {
+        assertEquals("bench: the servers' JVM refuses --jvm-opt -Xbogus: Unrecognized option: -Xbogus",
+                refused("--quick", "--jvm-opt", "-Xbogus", "--out", tmp.toString()));
+    }
+}
