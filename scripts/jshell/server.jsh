@@ -10,8 +10,6 @@ var port = Integer.valueOf(System.getProperty("port", "1234"));              // 
 var sock = ServerSocketChannel.open();                                     // sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 sock.bind(new InetSocketAddress("localhost", port), 5);                    // sock.bind(('localhost', port)); sock.listen(5)
 System.out.println("listening on " + sock.getLocalAddress());
-// The code runs in a JVM of its own that jshell started: should jshell be killed (kill -TERM), stop serving too.
-ProcessHandle.current().parent().ifPresent(jshell -> jshell.onExit().thenRun(() -> System.exit(143)));
 var data = ByteBuffer.allocate(1024);
 while (true) {                                                             // while True:
     var conn = sock.accept();                                              //     conn, info = sock.accept()
