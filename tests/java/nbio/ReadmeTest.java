@@ -163,6 +163,14 @@ class ReadmeTest {
                 shown.add(line);
             }
         }
+        // A call strace split in two (another thread's call came between) counts as the one line it would have been.
+        List<String> calls = new ArrayList<>(printed);
+        for (int i = 0; i + 1 < printed.size(); i++) {
+            Matcher resumed = Pattern.compile("^ +\\d+ +[\\d:.]+ <\\.\\.\\. \\w+ resumed>(.*)$").matcher(printed.get(i + 1));
+            if (printed.get(i).endsWith(" <unfinished ...>") && resumed.matches()) {
+                calls.add(printed.get(i).substring(0, printed.get(i).length() - " <unfinished ...>".length()) + resumed.group(1));
+            }
+        }
         int lines = 0;
         for (String line : shown) {
             StringBuilder regex = new StringBuilder();
@@ -176,7 +184,7 @@ class ReadmeTest {
             }
             regex.append(Pattern.quote(line.substring(at))).append(line.endsWith(" ...") ? "" : "$");
             Pattern shape = Pattern.compile("^" + regex);
-            assertTrue(printed.stream().anyMatch(l -> shape.matcher(l).find()), "no kernel-view run printed a line like: " + line);
+            assertTrue(calls.stream().anyMatch(l -> shape.matcher(l).find()), "no kernel-view run printed a line like: " + line);
             lines++;
         }
         assertTrue(lines >= 5, "the README shows kernel-view's lines: " + lines);
