@@ -1,0 +1,785 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DESCRIPTION Your turn: judges an exercise by what it does on real sockets (every byte and its CRC32, CPU while waiting, write calls, threads, a timer); --list shows the exercises.
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+import javax.tools.Diagnostic;
+import javax.tools.DiagnosticCollector;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.ToolProvider;
+
+// The checker of the exercises in exercises/. It does not read what your program prints about
+// itself: it compiles your file, runs it as its own process against peers it controls on
+// loopback (a reader that pauses, clients that stay silent, clients that read slowly), and
+// judges what happened: the bytes and their CRC32 as the peer got them, the CPU your process used
+// while it had nothing to do (from /proc), its write calls (/proc/PID/io), the threads that made
+// socket calls, and when a timer's lines arrived. One verdict line per check, a hint when it fails.
+//
+// Every bound below must hold on a 2-core machine with the other core busy. The rule for CPU: a
+// program that waits in select() uses next to nothing (well under 5% of a core), and a program
+// that spins is always runnable, so it gets a whole core, or half of one when it shares that
+// core with one other busy task: the line is drawn at 20%, far from both.
+public class Check {
+    static final String NAME = "check";
+    static final String USAGE = "usage: " + NAME + " EXERCISE [FILE] | --list (checks exercises/NAME.java, or FILE,"
+            + " by running it against peers on loopback; exit code 0 when every check passes)";
+    // A program whose peer takes every byte at once and that still moves nothing for this long waits for
+    // something that will not come: a crowded machine delays a process by milliseconds, not seconds.
+    static final int STALL_SECONDS = 10;
+    static final double SPIN = 0.5;                          // wanted a CPU more than half the time: it spins (see above)
+
+    record Exercise(String name, String step, String file, String what, Judge judge) { }
+
+    interface Judge { void judge(Program program, Verdicts verdicts) throws Exception; }
+
+    static final List<Exercise> EXERCISES = List.of(
+            new Exercise("retry-loop", "step 4", "exercises/RetryLoop.java",
+                    "finish the retry loop: write until every byte has gone, whatever write returns", Check::retryLoop),
+            new Exercise("wait-in-select", "step 5", "exercises/WaitInSelect.java",
+                    "after a write returns 0, wait in a Selector for OP_WRITE instead of spinning", Check::waitInSelect),
+            new Exercise("echo-server", "after step 6b", "exercises/EchoServer.java",
+                    "echo to clients that read slowly: OP_WRITE only while something is left, nothing lost", Check::echoServer));
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
+            System.out.println(USAGE);
+            if (args.length == 0) System.exit(2);
+            return;
+        }
+        if (args[0].equals("--list")) {
+            for (Exercise e : EXERCISES) {
+                System.out.printf("%-16s %-32s %s: %s%n", e.name(), e.file(), e.step(), e.what());
+            }
+            return;
+        }
+        if (args.length > 2) usage("too many arguments");
+        Exercise exercise = EXERCISES.stream().filter(e -> e.name().equals(args[0])).findFirst().orElse(null);
+        if (exercise == null) usage("no exercise '" + args[0] + "' (./jbang check --list shows them)");
+        Path file = Path.of(args.length > 1 ? args[1] : exercise.file());
+        if (!Files.isRegularFile(file)) {
+            fail(2, "no file " + file + (args.length > 1 ? "" : ": run ./jbang check from the project folder, or give the file:"
+                    + " ./jbang check " + exercise.name() + " path/to/" + file.getFileName()));
+        }
+        System.out.println(NAME + ": " + exercise.name() + " (" + exercise.step() + "), " + file + ": " + exercise.what());
+        Program program = Program.compile(file);
+        Verdicts verdicts = new Verdicts();
+        try {
+            exercise.judge().judge(program, verdicts);
+        } catch (Stop stop) {
+            // a program that threw or exited: its one line is out, the other checks cannot be judged
+        } finally {
+            program.stopAll();
+        }
+        System.exit(verdicts.summary(exercise.name()));
+    }
+
+    // ---- the exercises ----
+
+    static final int SIZE = 8_000_000;                        // more than the socket buffers hold (about 4 MB)
+
+    // Step 4: a reader that pauses half a second (the socket buffers fill, writes return 0), then reads everything.
+    static void retryLoop(Program program, Verdicts verdicts) throws Exception {
+        ClientRun run = ClientRun.against(program, 500, "return from sendAll once every byte has been written", verdicts);
+        run.bytes(verdicts, "write returns how many bytes it took (fewer than you gave it, 0 when the socket buffers are"
+                + " full): write again from where it stopped until nothing is left (while (data.hasRemaining()))");
+        // Not judged at step 4, shown because it is step 5's lesson: what the loop did while it could not write.
+        if (run.pause.measured()) {
+            System.out.printf("note: while the reader paused, your loop wanted a CPU %.0f%% of the time and made %,d write"
+                    + " calls in all: step 5 fixes that (./jbang check wait-in-select)%n", 100 * run.pause.share(), run.writeCalls);
+        }
+    }
+
+    // Step 5: the same reader, pausing long enough to measure what the loop does while it cannot write.
+    static void waitInSelect(Program program, Verdicts verdicts) throws Exception {
+        ClientRun run = ClientRun.against(program, 1500, "it waits for something that never comes: wait in select() for"
+                + " OP_WRITE (OP_READ waits for the reader to send, and it never does), and return once nothing is left", verdicts);
+        run.bytes(verdicts, "write takes only what fits, and 0 when the buffers are full: after a 0, wait, then write the"
+                + " rest; stop only when nothing is left (while (data.hasRemaining()))");
+        verdicts.noBusySpin(run.pause, "while the reader paused", "write returned 0 and the loop asked again at once: it"
+                + " spins. Register the socket for OP_WRITE (sock.register(selector, SelectionKey.OP_WRITE)) and after a 0"
+                + " sleep in selector.select()");
+        // A waiting loop makes about two write calls per wake-up, and the kernel wakes it only when a
+        // good part of the send buffer is free (several KiB even at the smallest default size): far
+        // fewer calls than one per KiB. A spinning loop makes tens of thousands a second.
+        long bound = SIZE / 1024;
+        if (run.reader.bytes == 0) {
+            verdicts.notJudged("write calls", "nothing was sent");
+        } else {
+            verdicts.check(run.writeCalls <= bound, "write calls", String.format("%,d write calls for %,d bytes (at most %,d:"
+                            + " one per KiB)", run.writeCalls, SIZE, bound),
+                    "most of those writes returned 0: after a 0, do not write again until select() says the socket is writable");
+        }
+    }
+
+    /** One run of a client exercise against a Reader, and what was measured. */
+    static final class ClientRun {
+        Reader reader;
+        Busy pause = Busy.NOT_MEASURED;
+        long writeCalls;
+
+        static ClientRun against(Program program, int pauseMillis, String hangHint, Verdicts verdicts) throws Exception {
+            ClientRun run = new ClientRun();
+            try (Reader reader = new Reader(pauseMillis, 0)) {
+                run.reader = reader;
+                Child child = program.start("127.0.0.1", String.valueOf(reader.port), String.valueOf(SIZE));
+                // Startup is not judged: a JVM on a busy machine may take seconds to start.
+                if (!reader.awaitFirstBytes(child, 60)) verdicts.ranToTheEnd(child, "send anything",
+                        "connect to the address it was given, then call sendAll");
+                // The pause, less its first 300 ms (the buffers fill, the JVM settles) and its last 50.
+                if (reader.firstBytesAt != 0) {
+                    run.pause = Busy.measure(child, reader.firstBytesAt + 300_000_000L, reader.firstBytesAt + (pauseMillis - 50) * 1_000_000L);
+                }
+                // After the pause the reader takes 8 MB in well under a second; 60 s is for a crowded machine.
+                Integer exit = child.waitFor(60, () -> reader.bytes);
+                run.writeCalls = child.lastWriteCalls;
+                verdicts.ranToTheEnd(child, exit, hangHint);
+                reader.awaitEnd(10);
+            }
+            return run;
+        }
+
+        void bytes(Verdicts verdicts, String hint) {
+            long expected = foobarCrc(SIZE);
+            verdicts.check(reader.bytes == SIZE && reader.crc.getValue() == expected, "every byte arrived",
+                    String.format("the reader got %,d of %,d bytes, crc32 %08x (sent: %08x)", reader.bytes, SIZE,
+                            reader.crc.getValue(), expected), hint);
+        }
+    }
+
+    /** How much of a stretch of wall time the program's main thread wanted a CPU (see wantedCpuNanos). */
+    record Busy(double share, double wantedMs, double wallMs, boolean measured) {
+        static final Busy NOT_MEASURED = new Busy(0, 0, 0, false);
+
+        static Busy measure(Child child, long fromNanos, long toNanos) throws InterruptedException {
+            sleepUntil(fromNanos);
+            Map<String, Long> before = child.wantedCpuNanos();
+            long wall0 = System.nanoTime();
+            sleepUntil(toNanos);
+            Map<String, Long> after = child.wantedCpuNanos();
+            long wall1 = System.nanoTime();
+            child.lastWriteCalls = Math.max(child.lastWriteCalls, child.writeCalls());
+            if (!child.process.isAlive()) return NOT_MEASURED;
+            long most = 0;
+            for (Map.Entry<String, Long> thread : after.entrySet()) {
+                most = Math.max(most, thread.getValue() - before.getOrDefault(thread.getKey(), 0L));
+            }
+            double wanted = most / 1e6, wall = (wall1 - wall0) / 1e6;
+            return new Busy(wanted / wall, wanted, wall, true);
+        }
+    }
+
+    // After step 6b: an echo server. One client stays connected and silent; three send 16 MiB each and
+    // read nothing for 1.5 s (the server's writes to them become partial, then return 0), then read it all
+    // back and stay connected, silent.
+    static void echoServer(Program program, Verdicts verdicts) throws Exception {
+        Child server = startServer(program, verdicts);
+        try (SocketChannel silent = connect(server.port)) {
+            Busy idleBefore = idle(server, verdicts);
+            IoThreads threads = new IoThreads(server);
+            List<EchoClient> clients = new ArrayList<>();
+            for (int i = 0; i < 3; i++) clients.add(new EchoClient(server.port, 16 << 20, 1500, i));
+            long start = System.nanoTime();
+            for (EchoClient c : clients) c.start();
+            // While no client reads: 500 ms for the first 12 MB or so to go round (it takes milliseconds), then measure.
+            Busy stalled = Busy.measure(server, start + 500_000_000L, start + 1_400_000_000L);
+            boolean done = server.waitUntil(120, () -> clients.stream().mapToLong(c -> c.received).sum(),
+                    () -> clients.stream().allMatch(c -> c.finished));
+            long writeCalls = server.writeCalls();
+            int ioThreads = threads.stop();
+            verdicts.stillServing(server);
+            long bytes = 0;
+            boolean intact = true;
+            StringBuilder detail = new StringBuilder();
+            for (EchoClient c : clients) {
+                bytes += c.size;
+                intact &= c.received == c.size && c.receivedCrc.getValue() == c.sentCrc;
+                if (detail.length() > 0) detail.append("; ");
+                detail.append(String.format("%,d of %,d bytes back, crc32 %s", c.received, c.size,
+                        c.receivedCrc.getValue() == c.sentCrc ? "as sent" : String.format("%08x, sent %08x", c.receivedCrc.getValue(), c.sentCrc)));
+            }
+            verdicts.check(intact && done, "every byte arrived", detail + (done ? "" : " (nothing moved for " + STALL_SECONDS + " s)"),
+                    "a write to a slow reader takes only part of what you give it: keep what is left in pending, switch"
+                            + " the key to OP_WRITE and write the rest when select() says the socket is writable");
+            verdicts.noBusySpin(stalled, "while the clients did not read", "do not loop on write, and read no more from a"
+                    + " client that has something left: after a write that did not take everything, watch that client for"
+                    + " OP_WRITE only and return; select() wakes you when it has read some");
+            // The clients are idle now, connected and silent, with everything echoed.
+            Busy idleAfter = idle(server, verdicts);
+            verdicts.idleCpu(idleBefore, idleAfter, "a socket is almost always writable: register OP_WRITE only while something"
+                    + " is left to write, and go back to OP_READ once nothing is left");
+            verdicts.oneThread(ioThreads, "one thread with a Selector serves every client: no thread per client");
+            // A server that waits for OP_WRITE makes one write call per wake-up, and the kernel wakes it only when a
+            // good part of the send buffer is free (KiBs at least): far fewer than one per KiB echoed.
+            long bound = bytes / 1024;
+            verdicts.check(writeCalls <= bound, "write calls", String.format("%,d write calls to echo %,d bytes (at most %,d: one"
+                    + " per KiB)", writeCalls, bytes, bound), "most of those writes returned 0: do not loop on write; wait for OP_WRITE");
+            for (EchoClient c : clients) c.close();
+        }
+    }
+
+    /** A client of the echo server: sends size random bytes, reads nothing for pauseMillis, then reads them all back. */
+    static final class EchoClient implements AutoCloseable {
+        final SocketChannel channel;
+        final int size;
+        final long sentCrc;
+        final CRC32 receivedCrc = new CRC32();
+        volatile long received;
+        volatile boolean finished;
+
+        final byte[] data;
+        final int pauseMillis;
+
+        EchoClient(int port, int size, int pauseMillis, int seed) throws IOException {
+            this.size = size;
+            this.pauseMillis = pauseMillis;
+            data = new byte[size];
+            new java.util.Random(seed).nextBytes(data);
+            CRC32 crc = new CRC32();
+            crc.update(data);
+            sentCrc = crc.getValue();
+            channel = connect(port);
+        }
+
+        /** Starts sending, and reading after the pause. */
+        void start() {
+            daemon("echo-writer", () -> {
+                ByteBuffer out = ByteBuffer.wrap(data);
+                while (out.hasRemaining()) channel.write(out);
+            });
+            daemon("echo-reader", () -> {
+                Thread.sleep(pauseMillis);
+                ByteBuffer in = ByteBuffer.allocate(1 << 16);
+                while (received < size) {
+                    int n = channel.read(in.clear());
+                    if (n < 0) break;
+                    receivedCrc.update(in.flip());
+                    received += n;
+                }
+                finished = true;
+            });
+        }
+
+        @Override public void close() throws IOException { channel.close(); }
+    }
+
+    interface Body { void run() throws Exception; }
+
+    static void daemon(String name, Body body) {
+        Thread thread = new Thread(() -> {
+            try {
+                body.run();
+            } catch (Exception e) {
+                // the connection broke or the checker closed it: the counts say how far it got
+            }
+        }, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    static SocketChannel connect(int port) throws IOException {
+        return SocketChannel.open(new InetSocketAddress(InetAddress.getByName("localhost"), port));
+    }
+
+    /** Starts a server exercise on a free port and waits until it says where it listens. */
+    static Child startServer(Program program, Verdicts verdicts) throws Exception {
+        Child server = program.start("0");
+        // Startup is not judged: a JVM on a busy machine may take seconds to start.
+        Matcher listening = server.awaitLine(Pattern.compile("listening on \\S+?:(\\d+)"), 60);
+        if (listening == null) verdicts.ranToTheEnd(server, "say where it listens", "keep the lines that start the server");
+        server.port = Integer.parseInt(listening.group(1));
+        return server;
+    }
+
+    /** What a server does with nothing to do: 300 ms to settle (accepts, the last lines), then one second measured. */
+    static Busy idle(Child server, Verdicts verdicts) throws InterruptedException {
+        long now = System.nanoTime();
+        Busy busy = Busy.measure(server, now + 300_000_000L, now + 1_300_000_000L);
+        verdicts.stillServing(server);
+        return busy;
+    }
+
+    /**
+     * The threads of a program that made read or write system calls while it watched (sampled every
+     * 20 ms from /proc/PID/task/TID/io). The JVM's own threads make none, but for the JIT compiler's,
+     * which are left out: the rest are the program's.
+     */
+    static final class IoThreads {
+        final Child child;
+        final Map<String, Long> before;
+        final java.util.Set<String> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        volatile boolean stopped;
+        final Thread sampler;
+
+        IoThreads(Child child) {
+            this.child = child;
+            before = child.ioByThread();
+            sampler = new Thread(() -> {
+                while (!stopped) {
+                    sample();
+                    try { Thread.sleep(20); } catch (InterruptedException e) { return; }
+                }
+            }, "io-threads");
+            sampler.setDaemon(true);
+            sampler.start();
+        }
+
+        void sample() {
+            for (Map.Entry<String, Long> thread : child.ioByThread().entrySet()) {
+                if (thread.getValue() > before.getOrDefault(thread.getKey(), 0L)) active.add(thread.getKey());
+            }
+        }
+
+        int stop() throws InterruptedException {
+            stopped = true;
+            sampler.join();
+            sample();
+            return active.size();
+        }
+    }
+
+    // ---- peers the checker controls ----
+
+    /**
+     * Accepts one connection and reads it to EOF, counting and checksumming. After the first bytes it
+     * stops reading for pauseMillis, so the socket buffers fill and writes return 0; with fullQueueMillis, its accept queue starts full for that long,
+     * so a connect to it takes a second or more (the kernel drops the SYN and the client retries).
+     */
+    static final class Reader implements AutoCloseable {
+        final ServerSocketChannel listener;
+        final int port;
+        final CRC32 crc = new CRC32();
+        final CountDownLatch accepted = new CountDownLatch(1), firstBytes = new CountDownLatch(1), ended = new CountDownLatch(1);
+        final List<SocketChannel> fillers = new ArrayList<>();
+        volatile long bytes, firstBytesAt, endedAt;
+        final Thread thread;
+
+        Reader(int pauseMillis, int fullQueueMillis) throws IOException {
+            listener = ServerSocketChannel.open();
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+            port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
+            // A backlog of 1 holds two connections: with those two waiting, the queue is full.
+            if (fullQueueMillis > 0) for (int i = 0; i < 2; i++) fillers.add(SocketChannel.open(listener.getLocalAddress()));
+            thread = new Thread(() -> {
+                try {
+                    if (fullQueueMillis > 0) {
+                        Thread.sleep(fullQueueMillis);
+                        for (SocketChannel filler : fillers) { listener.accept().close(); filler.close(); }
+                    }
+                    try (SocketChannel conn = listener.accept()) {
+                        accepted.countDown();
+                        // The pause starts at the first bytes, not at the accept: a JVM may take a while
+                        // between its connect and its first write.
+                        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16);
+                        for (int n; (n = conn.read(buffer.clear())) >= 0; ) {
+                            crc.update(buffer.flip());
+                            bytes += n;
+                            if (firstBytesAt == 0) {
+                                firstBytesAt = System.nanoTime();
+                                firstBytes.countDown();
+                                Thread.sleep(pauseMillis);
+                            }
+                        }
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // closed by the checker, or the program reset the connection: the count says how far it got
+                } finally {
+                    endedAt = System.nanoTime();
+                    firstBytes.countDown();
+                    ended.countDown();
+                }
+            }, "reader");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** Waits until the first bytes came (or the connection ended); false if the program ended or hangs first. */
+        boolean awaitFirstBytes(Child child, int seconds) throws InterruptedException {
+            long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                if (firstBytes.await(50, TimeUnit.MILLISECONDS)) return true;
+                if (!child.process.isAlive()) return false;
+            }
+            return false;
+        }
+
+        boolean awaitEnd(int seconds) throws InterruptedException { return ended.await(seconds, TimeUnit.SECONDS); }
+
+        @Override public void close() throws IOException {
+            listener.close();
+            for (SocketChannel filler : fillers) filler.close();
+            thread.interrupt();
+        }
+    }
+
+    /** The CRC32 of the exercises' data: 'foobar\n' repeated, cut at size bytes. */
+    static long foobarCrc(int size) {
+        byte[] foobar = "foobar\n".repeat(1 << 13).getBytes(StandardCharsets.US_ASCII);
+        CRC32 crc = new CRC32();
+        for (int done = 0; done < size; done += foobar.length) crc.update(foobar, 0, Math.min(foobar.length, size - done));
+        return crc.getValue();
+    }
+
+    // ---- the learner's program ----
+
+    /** The learner's file, compiled; start() runs it as a process of its own. */
+    static final class Program {
+        final Path classes, source;
+        final String className;
+        final List<Child> children = new ArrayList<>();
+
+        Program(Path classes, Path source, String className) { this.classes = classes; this.source = source; this.className = className; }
+
+        static Program compile(Path file) throws IOException {
+            JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+            if (javac == null) fail(1, "this Java has no compiler: run the checker with a JDK, not a JRE");
+            Path classes = Files.createTempDirectory("nbio-check");
+            classes.toFile().deleteOnExit();
+            DiagnosticCollector<JavaFileObject> problems = new DiagnosticCollector<>();
+            try (StandardJavaFileManager files = javac.getStandardFileManager(problems, Locale.ROOT, StandardCharsets.UTF_8)) {
+                boolean compiled = javac.getTask(null, files, problems, List.of("-d", classes.toString(), "-proc:none", "-Xlint:none"),
+                        null, files.getJavaFileObjects(file)).call();
+                if (!compiled) {
+                    Diagnostic<? extends JavaFileObject> first = problems.getDiagnostics().stream()
+                            .filter(d -> d.getKind() == Diagnostic.Kind.ERROR).findFirst().orElseThrow();
+                    fail(1, file + " does not compile: line " + first.getLineNumber() + ": "
+                            + first.getMessage(Locale.ROOT).lines().findFirst().orElse(""));
+                }
+            }
+            String className = file.getFileName().toString().replaceFirst("\\.java$", "");
+            if (!Files.exists(classes.resolve(className + ".class"))) {
+                fail(1, file + " has no class " + className + ": keep the class named as its file");
+            }
+            return new Program(classes, file, className);
+        }
+
+        Child start(String... args) throws IOException {
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", classes.toString(), className));
+            command.addAll(List.of(args));
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().remove("JAVA_TOOL_OPTIONS");           // its "Picked up..." line is not the program's
+            Child child = new Child(builder.start(), this);
+            children.add(child);
+            return child;
+        }
+
+        void stopAll() { for (Child child : children) child.stop(); }
+    }
+
+    /** A running program: its output lines as they arrive, and what /proc says about it. */
+    static final class Child {
+        final Process process;
+        final Program program;
+        final List<String> out = new ArrayList<>(), err = new ArrayList<>();
+        final List<Long> outTimes = new ArrayList<>();
+        long lastWriteCalls;
+        int port;                                                      // a server's, once it said so
+
+        Child(Process process, Program program) {
+            this.process = process;
+            this.program = program;
+            pump(process.getInputStream(), out, outTimes);
+            pump(process.getErrorStream(), err, null);
+        }
+
+        private void pump(InputStream stream, List<String> lines, List<Long> times) {
+            Thread t = new Thread(() -> {
+                try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                    for (String line; (line = reader.readLine()) != null; ) {
+                        synchronized (this) {
+                            lines.add(line);
+                            if (times != null) times.add(System.nanoTime());
+                            notifyAll();
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // the program went away
+                }
+            }, "pump");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        /**
+         * Waits for the program to exit: its exit code, or null if it is still running after that long or
+         * (with progress) after STALL_SECONDS in which progress did not move.
+         */
+        Integer waitFor(int seconds, java.util.function.LongSupplier progress) throws InterruptedException {
+            long start = System.nanoTime(), deadline = start + seconds * 1_000_000_000L, movedAt = start, last = progress.getAsLong();
+            while (process.isAlive() && System.nanoTime() < deadline && System.nanoTime() - movedAt < STALL_SECONDS * 1_000_000_000L) {
+                lastWriteCalls = Math.max(lastWriteCalls, writeCalls());
+                process.waitFor(20, TimeUnit.MILLISECONDS);
+                long now = progress.getAsLong();
+                if (now != last) { last = now; movedAt = System.nanoTime(); }
+            }
+            if (process.isAlive()) return null;
+            Thread.sleep(50);                                          // let the pumps take the last lines
+            return process.exitValue();
+        }
+
+        Integer waitFor(int seconds) throws InterruptedException { return waitFor(seconds, () -> 0); }
+
+        /**
+         * Waits until done says so: true; false after that long, or after STALL_SECONDS in which progress
+         * did not move, or when the program ended.
+         */
+        boolean waitUntil(int seconds, java.util.function.LongSupplier progress, java.util.function.BooleanSupplier done)
+                throws InterruptedException {
+            long start = System.nanoTime(), deadline = start + seconds * 1_000_000_000L, movedAt = start, last = progress.getAsLong();
+            while (!done.getAsBoolean()) {
+                long now = System.nanoTime();
+                if (!process.isAlive() || now > deadline || now - movedAt > STALL_SECONDS * 1_000_000_000L) return false;
+                lastWriteCalls = Math.max(lastWriteCalls, writeCalls());
+                Thread.sleep(20);
+                long moved = progress.getAsLong();
+                if (moved != last) { last = moved; movedAt = System.nanoTime(); }
+            }
+            return true;
+        }
+
+        void stop() {
+            process.destroyForcibly();
+            try { process.waitFor(10, TimeUnit.SECONDS); } catch (InterruptedException ignored) { }
+        }
+
+        Path proc() { return Path.of("/proc", String.valueOf(process.pid())); }
+
+        /**
+         * How long the program's main thread has wanted a CPU so far, in nanoseconds: the time it ran on
+         * one plus the time it waited in the kernel's run queue for one (the first two fields of
+         * /proc/PID/task/TID/schedstat). A thread that spins is always one or the other, so over a
+         * stretch of time this grows as fast as the clock however busy the machine is; a thread that
+         * sleeps in select() adds next to nothing. The main thread is where the exercises (and the step
+         * scripts) run their loop; the JVM's own threads, and a step script's watchdog that reads /proc
+         * (slow on a machine with thousands of sockets), are left out. Linux names the launcher's first
+         * thread and the main thread "java", and every thread the JVM or the program starts otherwise,
+         * so this reads the threads named "java" (the first only waits for the main one to end).
+         */
+        Map<String, Long> wantedCpuNanos() {
+            Map<String, Long> wanted = new HashMap<>();
+            try (Stream<Path> tasks = Files.list(proc().resolve("task"))) {
+                for (Path task : tasks.toList()) {
+                    try {
+                        if (!Files.readString(task.resolve("comm")).strip().equals("java")) continue;
+                        String[] fields = Files.readString(task.resolve("schedstat")).split(" ");
+                        wanted.put(task.getFileName().toString(), Long.parseLong(fields[0]) + Long.parseLong(fields[1]));
+                    } catch (IOException | RuntimeException gone) {
+                        // the thread ended between the listing and the read
+                    }
+                }
+            } catch (IOException gone) {
+                // the process ended
+            }
+            return wanted;
+        }
+
+        /** The JIT compiler's threads: their work (and the files they read) is the JVM's, not the program's. */
+        static boolean compiler(Path task) throws IOException {
+            return Files.readString(task.resolve("comm")).matches("C\\d CompilerThre.*\\s*");
+        }
+
+        /** Write system calls the whole process made so far, from /proc/PID/io (a write that returns 0 counts too). */
+        long writeCalls() {
+            try {
+                for (String line : Files.readAllLines(proc().resolve("io"))) {
+                    if (line.startsWith("syscw:")) return Long.parseLong(line.substring(6).trim());
+                }
+            } catch (IOException | RuntimeException gone) { }
+            return lastWriteCalls;
+        }
+
+        /** Read and write system calls per thread so far (/proc/PID/task/TID/io). */
+        Map<String, Long> ioByThread() {
+            Map<String, Long> io = new HashMap<>();
+            try (Stream<Path> tasks = Files.list(proc().resolve("task"))) {
+                for (Path task : tasks.toList()) {
+                    try {
+                        if (compiler(task)) continue;
+                        long calls = 0;
+                        for (String line : Files.readAllLines(task.resolve("io"))) {
+                            if (line.startsWith("syscr:") || line.startsWith("syscw:")) calls += Long.parseLong(line.substring(6).trim());
+                        }
+                        io.put(task.getFileName().toString(), calls);
+                    } catch (IOException | RuntimeException gone) { }
+                }
+            } catch (IOException gone) { }
+            return io;
+        }
+
+        synchronized List<String> stdout() { return List.copyOf(out); }
+
+        synchronized String stderr() { return String.join("\n", err); }
+
+        /** The exception the program died of, in one line with the place in the learner's file, or null. */
+        synchronized String exception() {
+            for (int i = 0; i < err.size(); i++) {
+                Matcher thrown = Pattern.compile("^Exception in thread \"[^\"]*\" (.*)").matcher(err.get(i));
+                if (!thrown.find()) continue;
+                String where = "";
+                for (int j = i + 1; j < err.size() && err.get(j).startsWith("\t"); j++) {
+                    Matcher frame = Pattern.compile("at (?:\\S+\\.)?" + Pattern.quote(program.className) + "[.$](\\S+)\\("
+                            + Pattern.quote(program.className) + "\\.java:(\\d+)\\)").matcher(err.get(j));
+                    if (frame.find()) { where = " at line " + frame.group(2) + " (" + frame.group(1) + ")"; break; }
+                }
+                return thrown.group(1) + where;
+            }
+            return null;
+        }
+
+        /** Waits for a line of standard output matching pattern; null if none came in that time or the program ended. */
+        Matcher awaitLine(Pattern pattern, int seconds) throws InterruptedException {
+            long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+            int seen = 0;
+            synchronized (this) {
+                while (System.nanoTime() < deadline) {
+                    for (; seen < out.size(); seen++) {
+                        Matcher m = pattern.matcher(out.get(seen));
+                        if (m.find()) return m;
+                    }
+                    if (!process.isAlive()) return null;
+                    wait(50);
+                }
+            }
+            return null;
+        }
+    }
+
+    // ---- verdicts ----
+
+    /** Thrown when the program threw or died: its line is printed, the checks after it cannot be judged. */
+    static final class Stop extends RuntimeException {
+        Stop() { super(null, null, false, false); }
+    }
+
+    static final class Verdicts {
+        int passed, failed, unjudged;
+
+        void check(boolean ok, String check, String detail, String hint) {
+            if (ok) {
+                passed++;
+                System.out.println("PASS " + check + ": " + detail);
+            } else {
+                failed++;
+                System.out.println("FAIL " + check + ": " + detail);
+                System.out.println("     hint: " + hint);
+            }
+            System.out.flush();
+        }
+
+        void noBusySpin(Busy busy, String during, String hint) {
+            if (!busy.measured()) {
+                notJudged("no busy spin", "the program had ended before it could be measured " + during);
+                return;
+            }
+            check(busy.share() <= SPIN, "no busy spin", String.format("its main thread wanted a CPU %.0f%% of the time %s (%,.0f ms in %,.0f ms;"
+                    + " at most %.0f%%)", 100 * busy.share(), during, busy.wantedMs(), busy.wallMs(), 100 * SPIN), hint);
+        }
+
+        /** A server must keep serving until the checker stops it: if it died, its one line, and no more checks. */
+        void stillServing(Child server) throws InterruptedException {
+            if (server.process.isAlive()) return;
+            Integer exit = server.waitFor(1);
+            String thrown = server.exception();
+            check(false, "kept serving", thrown != null ? "it threw " + thrown : "it exited (code " + exit + "): "
+                    + server.stderr().lines().reduce((a, b) -> b).orElse("no message"), thrown != null
+                    ? "read the exception: it names the line" : "a server serves until it is stopped");
+            throw new Stop();
+        }
+
+        void idleCpu(Busy before, Busy after, String hint) {
+            String detail = String.format("its main thread wanted a CPU %.0f%% of the time with a silent client connected,"
+                    + " %.0f%% after the clients had been served (at most %.0f%%)", 100 * before.share(), 100 * after.share(), 100 * SPIN);
+            check(before.share() <= SPIN && after.share() <= SPIN, "idle CPU", detail, before.share() > SPIN
+                    ? "with nothing to do, select() returned at once, again and again: no selectNow() or select(timeout) loop; "
+                    + hint : "after the clients were served the loop never slept again: " + hint);
+        }
+
+        void oneThread(int ioThreads, String hint) {
+            check(ioThreads <= 1, "one thread", ioThreads + (ioThreads == 1 ? " thread made" : " threads made")
+                    + " socket calls while the clients were served", hint);
+        }
+
+        void notJudged(String check, String why) {
+            unjudged++;
+            System.out.println("---- " + check + ": not judged: " + why);
+        }
+
+        /** For a program that should have exited by now: it did (0), threw, exited with an error, or hangs. */
+        void ranToTheEnd(Child child, Integer exit, String hint) {
+            String thrown = child.exception();
+            if (thrown != null) {
+                check(false, "ran to the end", "it threw " + thrown, "read the exception: it names the line");
+                throw new Stop();
+            }
+            if (exit == null) {
+                child.stop();
+                check(false, "ran to the end", "still running, and nothing moved for " + STALL_SECONDS + " s (stopped by the checker)", hint);
+            } else if (exit != 0) {
+                String said = child.stderr().lines().reduce((a, b) -> b).orElse("no message");
+                check(false, "ran to the end", "exit code " + exit + ": " + said, hint);
+                throw new Stop();
+            } else {
+                check(true, "ran to the end", "exit code 0", hint);
+            }
+        }
+
+        /** The program ended before the checker could start judging it. */
+        void ranToTheEnd(Child child, String doing, String hint) throws InterruptedException {
+            Integer exit = child.waitFor(1);
+            if (exit == null) {
+                check(false, "ran to the end", "did not " + doing + " within 60 s (stopped by the checker)", hint);
+                throw new Stop();
+            }
+            ranToTheEnd(child, exit, hint);
+            throw new Stop();
+        }
+
+        int summary(String exercise) {
+            if (failed == 0 && unjudged == 0 && passed > 0) {
+                System.out.println(NAME + ": " + exercise + ": all " + passed + " checks passed");
+                return 0;
+            }
+            System.out.println(NAME + ": " + exercise + ": " + failed + " of " + (passed + failed + unjudged) + " checks failed"
+                    + (unjudged > 0 ? ", " + unjudged + " not judged" : ""));
+            return 1;
+        }
+    }
+
+    static void sleepUntil(long nanos) throws InterruptedException {
+        long left = nanos - System.nanoTime();
+        if (left > 0) TimeUnit.NANOSECONDS.sleep(left);
+    }
+
+    static void usage(String message) {
+        fail(2, message + "; " + USAGE);
+    }
+
+    static void fail(int exitCode, String message) {
+        System.err.println(NAME + ": " + message);
+        System.exit(exitCode);
+    }
+}
