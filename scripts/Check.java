@@ -1,13 +1,17 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
+//SOURCES lib/nbio/MachineLines.java
 //DESCRIPTION Your turn: judges an exercise by what it does on real sockets (every byte and its CRC32, CPU while waiting, write calls, threads, a timer); --list shows the exercises.
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -61,6 +65,8 @@ public class Check {
                     "finish the retry loop: write until every byte has gone, whatever write returns", Check::retryLoop),
             new Exercise("wait-in-select", "step 5", "exercises/WaitInSelect.java",
                     "after a write returns 0, wait in a Selector for OP_WRITE instead of spinning", Check::waitInSelect),
+            new Exercise("one-thread-server", "step 6b", "exercises/OneThreadServer.java",
+                    "one thread and one Selector read many clients at once", Check::oneThreadServer),
             new Exercise("echo-server", "after step 6b", "exercises/EchoServer.java",
                     "echo to clients that read slowly: OP_WRITE only while something is left, nothing lost", Check::echoServer));
 
@@ -91,6 +97,9 @@ public class Check {
             exercise.judge().judge(program, verdicts);
         } catch (Stop stop) {
             // a program that threw or exited: its one line is out, the other checks cannot be judged
+        } catch (IOException e) {                                  // a server that refused or reset the checker's clients
+            verdicts.check(false, "kept serving", "the checker's client could not talk to it (" + e.getMessage() + ")",
+                    "a server accepts every client, and keeps serving until it is stopped");
         } finally {
             program.stopAll();
         }
@@ -184,12 +193,120 @@ public class Check {
     // crowded machine (a write that returns 0 takes microseconds).
     static final int MOST_WRITES_WHILE_STALLED = 100;
 
+    // Step 6b: one client connects and stays silent, then 50 more each send their own bytes in four
+    // pieces and close. A server that reads one client at a time never gets past the silent one.
+    static void oneThreadServer(Program program, Verdicts verdicts) throws Exception {
+        verdicts.hintFor("NullPointerException", "accept() returns null when no client is waiting, and a key you handled"
+                + " stays in selectedKeys() until you remove it: remove each key you handled from selectedKeys()"
+                + " (keys.remove() with an iterator, or selectedKeys().clear() after the loop)");
+        Child server = startServer(program, verdicts);
+        try (SocketChannel silent = connect(server, verdicts)) {
+            Busy idleBefore = idle(server, verdicts);
+            IoThreads threads = new IoThreads(server);
+            List<PieceSender> clients = new ArrayList<>();
+            for (int i = 0; i < 50; i++) clients.add(new PieceSender(server.port, i));
+            // Each client takes about 150 ms; 60 s (and 10 s without a new client served) for a crowded machine.
+            server.waitUntil(60, () -> served(server).size(),
+                    () -> clients.stream().allMatch(c -> c.port != 0 && served(server).containsKey(c.port)));
+            int ioThreads = threads.stop();
+            verdicts.stillServing(server);
+            Map<Integer, Map<String, String>> served = served(server);
+            int got = 0, intact = 0;
+            for (PieceSender c : clients) {
+                Map<String, String> line = served.get(c.port);
+                if (line == null) continue;
+                got++;
+                if (line.get("bytes").equals(String.valueOf(c.size)) && line.get("crc32").equals(String.format("%08x", c.crc))) intact++;
+            }
+            String oneAtATime = "a blocking read waits for that one client; with every socket non-blocking and registered for"
+                    + " OP_READ, select() wakes for whichever client is ready";
+            verdicts.check(got == clients.size(), "clients side by side", String.format("%d of %d clients served while one"
+                    + " more stayed connected and silent", got, clients.size()), oneAtATime);
+            verdicts.check(intact == clients.size(), "every byte arrived", String.format("%d of %d clients' bytes counted"
+                    + " with the same count and crc32 as they sent", intact, clients.size()), got < clients.size() ? oneAtATime
+                    : "hand client.received() the bytes of each read: flip the buffer first, and clear it before the next read");
+            verdicts.oneThread(ioThreads, "one thread with a Selector serves every client: no thread per client");
+            Busy idleAfter = idle(server, verdicts);
+            verdicts.idleCpu(idleBefore, idleAfter, "a client that has closed stays readable (each read returns -1 at once)"
+                    + " until you close the channel");
+        }
+    }
+
+    /** A client that sends its own random bytes in four pieces, 50 ms apart, then closes. */
+    static final class PieceSender {
+        final int size;
+        final long crc;
+        volatile int port;
+
+        PieceSender(int serverPort, int seed) {
+            java.util.Random random = new java.util.Random(seed);
+            byte[] data = new byte[20_000 + random.nextInt(100_000)];
+            random.nextBytes(data);
+            size = data.length;
+            CRC32 crc32 = new CRC32();
+            crc32.update(data);
+            crc = crc32.getValue();
+            daemon("piece-sender", () -> {
+                try (SocketChannel channel = connect(serverPort)) {
+                    port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
+                    for (int piece = 0; piece < 4; piece++) {
+                        ByteBuffer out = ByteBuffer.wrap(data, piece * size / 4, (piece + 1) * size / 4 - piece * size / 4);
+                        while (out.hasRemaining()) channel.write(out);
+                        Thread.sleep(50);
+                    }
+                }
+            });
+        }
+    }
+
+    /** The SERVED lines a server printed so far, by the port of the client (the end of their peer field). */
+    static Map<Integer, Map<String, String>> served(Child server) {
+        Map<Integer, Map<String, String>> served = new HashMap<>();
+        for (String line : server.stdout()) {
+            if (!line.startsWith("SERVED ")) continue;
+            Map<String, String> fields = fields(line);
+            String peer = fields.getOrDefault("peer", "");
+            if (peer.matches(".*:\\d+")) served.put(Integer.parseInt(peer.substring(peer.lastIndexOf(':') + 1)), fields);
+        }
+        return served;
+    }
+
+    // The pack's one reader of machine-readable lines, scripts/lib/nbio/MachineLines.java: JBang compiles
+    // it in (//SOURCES); run as `java scripts/Check.java`, the checker compiles it from beside itself.
+    static Method machineLines;
+
+    @SuppressWarnings("unchecked")
+    static synchronized Map<String, String> fields(String line) {
+        try {
+            if (machineLines == null) {
+                ClassLoader loader = Check.class.getClassLoader();
+                try {
+                    Class.forName("nbio.MachineLines", false, loader);
+                } catch (ClassNotFoundException notCompiledIn) {
+                    String launched = System.getProperty("jdk.launcher.sourcefile");
+                    Path source = (launched != null ? Path.of(launched).toAbsolutePath().getParent() : Path.of("scripts"))
+                            .resolve("lib/nbio/MachineLines.java");
+                    if (!Files.exists(source)) fail(1, "cannot find " + source + ": run the checker from the project folder");
+                    Path classes = Files.createTempDirectory("nbio-check-lib");
+                    if (ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), source.toString()) != 0) {
+                        fail(1, source + " does not compile");
+                    }
+                    loader = new URLClassLoader(new URL[]{classes.toUri().toURL()}, loader);
+                }
+                machineLines = Class.forName("nbio.MachineLines", true, loader).getMethod("fields", String.class);
+            }
+            return (Map<String, String>) machineLines.invoke(null, line);
+        } catch (ReflectiveOperationException | IOException e) {
+            throw new IllegalStateException("cannot read " + line, e);
+        }
+    }
+
     // After step 6b: an echo server. One client stays connected and silent; three send 16 MiB each and
     // read nothing for a while (the server's writes to them become partial, then return 0), then read it
     // all back and stay connected, silent.
     static void echoServer(Program program, Verdicts verdicts) throws Exception {
         Child server = startServer(program, verdicts);
-        try (SocketChannel silent = connect(server.port)) {
+        try (SocketChannel silent = connect(server, verdicts)) {
             Busy idleBefore = idle(server, verdicts);
             IoThreads threads = new IoThreads(server);
             List<EchoClient> clients = new ArrayList<>();
@@ -309,6 +426,17 @@ public class Check {
 
     static SocketChannel connect(int port) throws IOException {
         return SocketChannel.open(new InetSocketAddress(InetAddress.getByName("localhost"), port));
+    }
+
+    /** The first client of a server: if it cannot connect, the server is gone (its line) or refuses. */
+    static SocketChannel connect(Child server, Verdicts verdicts) throws IOException, InterruptedException {
+        try {
+            return connect(server.port);
+        } catch (IOException e) {
+            Thread.sleep(200);                                   // a server that returned at once is exiting
+            verdicts.stillServing(server);
+            throw e;
+        }
     }
 
     /** Starts a server exercise on a free port and waits until it says where it listens. */
@@ -684,6 +812,15 @@ public class Check {
 
     static final class Verdicts {
         int passed, failed, unjudged;
+        final Map<String, String> exceptionHints = new HashMap<>();
+
+        /** The hint for a program that threw this exception (its class name), instead of "read the exception". */
+        void hintFor(String exception, String hint) { exceptionHints.put(exception, hint); }
+
+        String hintFor(String thrown) {
+            for (Map.Entry<String, String> e : exceptionHints.entrySet()) if (thrown.contains(e.getKey())) return e.getValue();
+            return "read the exception: it names the line";
+        }
 
         void check(boolean ok, String check, String detail, String hint) {
             if (ok) {
@@ -713,7 +850,7 @@ public class Check {
             String thrown = server.exception();
             check(false, "kept serving", thrown != null ? "it threw " + thrown : "it exited (code " + exit + "): "
                     + server.stderr().lines().reduce((a, b) -> b).orElse("no message"), thrown != null
-                    ? "read the exception: it names the line" : "a server serves until it is stopped");
+                    ? hintFor(thrown) : "a server serves until it is stopped");
             throw new Stop();
         }
 
@@ -726,6 +863,10 @@ public class Check {
         }
 
         void oneThread(int ioThreads, String hint) {
+            if (ioThreads == 0) {
+                notJudged("one thread", "no thread made socket calls while the clients were there");
+                return;
+            }
             check(ioThreads <= 1, "one thread", ioThreads + (ioThreads == 1 ? " thread made" : " threads made")
                     + " socket calls while the clients were served", hint);
         }
@@ -748,7 +889,7 @@ public class Check {
         void ranToTheEnd(Child child, Integer exit, String hint) {
             String thrown = child.exception();
             if (thrown != null) {
-                check(false, "ran to the end", "it threw " + thrown, "read the exception: it names the line");
+                check(false, "ran to the end", "it threw " + thrown, hintFor(thrown));
                 throw new Stop();
             }
             if (exit == null) {

@@ -59,7 +59,8 @@ class ExercisesTest {
     @Test
     void theListNamesEveryExerciseAndEveryExerciseHasKeptAnswers() throws IOException {
         Map<String, Path> exercises = exercises();
-        assertTrue(exercises.keySet().containsAll(List.of("retry-loop", "wait-in-select")), exercises.toString());
+        assertTrue(exercises.keySet().containsAll(List.of("retry-loop", "wait-in-select", "one-thread-server", "echo-server")),
+                exercises.toString());
         Set<String> withFixtures = new TreeSet<>();
         for (Path fixture : fixtures().toList()) withFixtures.add(fixture.getParent().getFileName().toString());
         assertEquals(new TreeSet<>(exercises.keySet()), withFixtures, "a folder of kept answers per exercise");
@@ -79,7 +80,7 @@ class ExercisesTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"retry-loop, RetryClient", "wait-in-select, SelectClient"})
+    @CsvSource({"retry-loop, RetryClient", "wait-in-select, SelectClient", "one-thread-server, SelectServer"})
     void theStepScriptIsAnAnswer(String name, String script) {
         Scripts.Proc check = Scripts.start("Check", name, "scripts/" + script + ".java");
         assertEquals(0, check.waitFor(RUN), check.output());
