@@ -78,7 +78,7 @@ public class Check {
         }
         if (args[0].equals("--list")) {
             for (Exercise e : EXERCISES) {
-                System.out.printf("%-16s %-32s %s: %s%n", e.name(), e.file(), e.step(), e.what());
+                System.out.printf("%-18s %-32s %s: %s%n", e.name(), e.file(), e.step(), e.what());
             }
             return;
         }
@@ -343,7 +343,8 @@ public class Check {
             verdicts.idleCpu(idleBefore, idleAfter, "a socket is almost always writable: register OP_WRITE only while something"
                     + " is left to write, and go back to OP_READ once nothing is left");
             verdicts.oneThread(ioThreads, "one thread with a Selector serves every client: no thread per client");
-            verdicts.writeCalls(stalled, "while the clients did not read", "do not loop on write; wait for OP_WRITE");
+            verdicts.writeCalls(stalled, "while the clients did not read", "most of those writes returned 0: do not loop on"
+                    + " write; write to a client again only when select() says it is writable (OP_WRITE)");
             for (EchoClient c : clients) c.close();
         }
     }
