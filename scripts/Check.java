@@ -65,6 +65,8 @@ public class Check {
                     "finish the retry loop: write until every byte has gone, whatever write returns", Check::retryLoop),
             new Exercise("wait-in-select", "step 5", "exercises/WaitInSelect.java",
                     "after a write returns 0, wait in a Selector for OP_WRITE instead of spinning", Check::waitInSelect),
+            new Exercise("timer-on-time", "step 6a", "exercises/TimerOnTime.java",
+                    "a sending task that never waits, so one thread keeps a timer on time while two sends stall", Check::timerOnTime),
             new Exercise("one-thread-server", "step 6b", "exercises/OneThreadServer.java",
                     "one thread and one Selector read many clients at once", Check::oneThreadServer),
             new Exercise("echo-server", "after step 6b", "exercises/EchoServer.java",
@@ -143,7 +145,7 @@ public class Check {
 
         static ClientRun against(Program program, int pauseMillis, String hangHint, Verdicts verdicts) throws Exception {
             ClientRun run = new ClientRun();
-            try (Reader reader = new Reader(pauseMillis, 0)) {
+            try (Reader reader = new Reader(pauseMillis, 0, null)) {
                 run.reader = reader;
                 Child child = program.start("127.0.0.1", String.valueOf(reader.port), String.valueOf(SIZE));
                 // Startup is not judged: a JVM on a busy machine may take seconds to start.
@@ -193,6 +195,54 @@ public class Check {
     // crowded machine (a write that returns 0 takes microseconds).
     static final int MOST_WRITES_WHILE_STALLED = 100;
 
+    // Step 6a: two readers: A stops reading for 1.5 s after its first bytes; B's accept queue is full until
+    // 0.8 s after A's first bytes (so a connect to it takes a second: the kernel drops the request and the
+    // client tries again 1 s later), then it does the same. The timer ticks every 100 ms.
+    static final int TICK_MS = 100, MOST_TICK_GAP_MS = 600;
+
+    static void timerOnTime(Program program, Verdicts verdicts) throws Exception {
+        try (Reader a = new Reader(1500, 0, null); Reader b = new Reader(1500, 800, a.firstBytes)) {
+            Child child = program.start("127.0.0.1", a.port + "," + b.port, String.valueOf(SIZE), "--tick-ms", String.valueOf(TICK_MS));
+            if (!a.awaitFirstBytes(child, 60)) verdicts.ranToTheEnd(child, "send anything", "start both senders");
+            long from = a.acceptedAt;
+            IoThreads threads = new IoThreads(child);
+            Busy stalled = a.firstBytesAt == 0 ? Busy.NOT_MEASURED
+                    : Busy.measure(child, a.firstBytesAt + 300_000_000L, a.firstBytesAt + 1_400_000_000L);
+            Integer exit = child.waitFor(60, () -> a.bytes + b.bytes);
+            int ioThreads = threads.stop();
+            long to = System.nanoTime();
+            if (a.awaitEnd(10) && b.awaitEnd(10)) to = Math.min(to, Math.max(a.endedAt, b.endedAt));
+            verdicts.ranToTheEnd(child, exit, "return DONE once every byte has gone, and wait for OP_CONNECT or OP_WRITE otherwise");
+            long expected = foobarCrc(SIZE);
+            verdicts.check(a.bytes == SIZE && b.bytes == SIZE && a.crc.getValue() == expected && b.crc.getValue() == expected,
+                    "every byte arrived", String.format("reader 1 got %,d of %,d bytes (crc32 %s), reader 2 %,d (crc32 %s)", a.bytes, SIZE,
+                            a.crc.getValue() == expected ? "as sent" : "wrong", b.bytes, b.crc.getValue() == expected ? "as sent" : "wrong"),
+                    "write until a write returns 0, then return Wait.on(sock, SelectionKey.OP_WRITE): the loop resumes the task when"
+                            + " the socket can take more; return DONE only when nothing is left");
+            // The ticks, as they arrived: from the first connection accepted to the last byte read, no gap
+            // may pass 600 ms, six periods: a crowded machine delays a tick by tens of milliseconds (a few
+            // hundred at worst, seen with a load average of 12 on 2 cores); a blocking connect stops the loop
+            // for a second (the kernel's first retry), a spinning task for the whole stall (1.5 s).
+            List<Long> ticks = child.lineTimes(Pattern.compile("\\btick\\s+\\d+:"));
+            long worst = 0, previous = from, worstAt = 0;
+            for (long t : ticks) {
+                if (t < from || t > to) continue;
+                if (t - previous > worst) { worst = t - previous; worstAt = previous; }
+                previous = t;
+            }
+            if (to - previous > worst) { worst = to - previous; worstAt = previous; }
+            verdicts.check(worst <= MOST_TICK_GAP_MS * 1_000_000L, "timer on time", String.format("the longest wait for a tick"
+                            + " was %,d ms, from %.1f s after the first connection (ticks every %d ms, at most %d ms apart)", worst / 1_000_000,
+                    (worstAt - from) / 1e9, TICK_MS, MOST_TICK_GAP_MS),
+                    "the loop stood still: a task must never wait. A connect on a blocking socket (SocketChannel.open(address))"
+                            + " waits for the server: make it non-blocking, connect, and return Wait.on(sock, SelectionKey.OP_CONNECT);"
+                            + " a write that returns 0 means return Wait.on(sock, SelectionKey.OP_WRITE), not try again");
+            verdicts.noBusySpin(stalled, "while reader 1 did not read", "a write that returned 0 was tried again at once: return"
+                    + " Wait.on(sock, SelectionKey.OP_WRITE) instead, and the loop sleeps in select() until the socket can take more");
+            verdicts.oneThread(ioThreads, "while the senders sent", "the loop runs every task on its one thread: start no thread in a task");
+        }
+    }
+
     // Step 6b: one client connects and stays silent, then 50 more each send their own bytes in four
     // pieces and close. A server that reads one client at a time never gets past the silent one.
     static void oneThreadServer(Program program, Verdicts verdicts) throws Exception {
@@ -225,7 +275,7 @@ public class Check {
             verdicts.check(intact == clients.size(), "every byte arrived", String.format("%d of %d clients' bytes counted"
                     + " with the same count and crc32 as they sent", intact, clients.size()), got < clients.size() ? oneAtATime
                     : "hand client.received() the bytes of each read: flip the buffer first, and clear it before the next read");
-            verdicts.oneThread(ioThreads, "one thread with a Selector serves every client: no thread per client");
+            verdicts.oneThread(ioThreads, "while the clients were served", "one thread with a Selector serves every client: no thread per client");
             Busy idleAfter = idle(server, verdicts);
             verdicts.idleCpu(idleBefore, idleAfter, "a client that has closed stays readable (each read returns -1 at once)"
                     + " until you close the channel");
@@ -342,7 +392,7 @@ public class Check {
             Busy idleAfter = idle(server, verdicts);
             verdicts.idleCpu(idleBefore, idleAfter, "a socket is almost always writable: register OP_WRITE only while something"
                     + " is left to write, and go back to OP_READ once nothing is left");
-            verdicts.oneThread(ioThreads, "one thread with a Selector serves every client: no thread per client");
+            verdicts.oneThread(ioThreads, "while the clients were served", "one thread with a Selector serves every client: no thread per client");
             verdicts.writeCalls(stalled, "while the clients did not read", "most of those writes returned 0: do not loop on"
                     + " write; write to a client again only when select() says it is writable (OP_WRITE)");
             for (EchoClient c : clients) c.close();
@@ -501,8 +551,9 @@ public class Check {
 
     /**
      * Accepts one connection and reads it to EOF, counting and checksumming. After the first bytes it
-     * stops reading for pauseMillis, so the socket buffers fill and writes return 0; with fullQueueMillis, its accept queue starts full for that long,
-     * so a connect to it takes a second or more (the kernel drops the SYN and the client retries).
+     * stops reading for pauseMillis, so the socket buffers fill and writes return 0. With fullQueueMillis,
+     * its accept queue is full from the start until that long after fullFrom opens (or at once): the kernel
+     * drops a connection request then, and the client tries again a second later.
      */
     static final class Reader implements AutoCloseable {
         final ServerSocketChannel listener;
@@ -510,10 +561,10 @@ public class Check {
         final CRC32 crc = new CRC32();
         final CountDownLatch accepted = new CountDownLatch(1), firstBytes = new CountDownLatch(1), ended = new CountDownLatch(1);
         final List<SocketChannel> fillers = new ArrayList<>();
-        volatile long bytes, firstBytesAt, endedAt;
+        volatile long bytes, acceptedAt, firstBytesAt, endedAt;
         final Thread thread;
 
-        Reader(int pauseMillis, int fullQueueMillis) throws IOException {
+        Reader(int pauseMillis, int fullQueueMillis, CountDownLatch fullFrom) throws IOException {
             listener = ServerSocketChannel.open();
             listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
             port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
@@ -522,10 +573,12 @@ public class Check {
             thread = new Thread(() -> {
                 try {
                     if (fullQueueMillis > 0) {
+                        if (fullFrom != null) fullFrom.await(60, TimeUnit.SECONDS);
                         Thread.sleep(fullQueueMillis);
                         for (SocketChannel filler : fillers) { listener.accept().close(); filler.close(); }
                     }
                     try (SocketChannel conn = listener.accept()) {
+                        acceptedAt = System.nanoTime();
                         accepted.countDown();
                         // The pause starts at the first bytes, not at the accept: a JVM may take a while
                         // between its connect and its first write.
@@ -768,6 +821,13 @@ public class Check {
 
         synchronized List<String> stdout() { return List.copyOf(out); }
 
+        /** When each line of standard output that matches pattern arrived (System.nanoTime()). */
+        synchronized List<Long> lineTimes(Pattern pattern) {
+            List<Long> times = new ArrayList<>();
+            for (int i = 0; i < out.size(); i++) if (pattern.matcher(out.get(i)).find()) times.add(outTimes.get(i));
+            return times;
+        }
+
         synchronized String stderr() { return String.join("\n", err); }
 
         /** The exception the program died of, in one line with the place in the learner's file, or null. */
@@ -863,13 +923,13 @@ public class Check {
                     + hint : "after the clients were served the loop never slept again: " + hint);
         }
 
-        void oneThread(int ioThreads, String hint) {
+        void oneThread(int ioThreads, String during, String hint) {
             if (ioThreads == 0) {
-                notJudged("one thread", "no thread made socket calls while the clients were there");
+                notJudged("one thread", "no thread made socket calls " + during);
                 return;
             }
             check(ioThreads <= 1, "one thread", ioThreads + (ioThreads == 1 ? " thread made" : " threads made")
-                    + " socket calls while the clients were served", hint);
+                    + " socket calls " + during, hint);
         }
 
         void writeCalls(Busy busy, String during, String hint) {
@@ -905,14 +965,17 @@ public class Check {
             }
         }
 
-        /** The program ended before the checker could start judging it. */
+        /** The program did not start doing what the checker waits for: it hangs, it failed, or it ended without doing it. */
         void ranToTheEnd(Child child, String doing, String hint) throws InterruptedException {
             Integer exit = child.waitFor(1);
             if (exit == null) {
+                child.stop();
                 check(false, "ran to the end", "did not " + doing + " within 60 s (stopped by the checker)", hint);
-                throw new Stop();
+            } else if (exit == 0 && child.exception() == null) {
+                check(false, "ran to the end", "it ended (exit code 0) and did not " + doing, hint);
+            } else {
+                ranToTheEnd(child, exit, hint);
             }
-            ranToTheEnd(child, exit, hint);
             throw new Stop();
         }
 

@@ -59,7 +59,7 @@ class ExercisesTest {
     @Test
     void theListNamesEveryExerciseAndEveryExerciseHasKeptAnswers() throws IOException {
         Map<String, Path> exercises = exercises();
-        assertTrue(exercises.keySet().containsAll(List.of("retry-loop", "wait-in-select", "one-thread-server", "echo-server")),
+        assertTrue(exercises.keySet().containsAll(List.of("retry-loop", "wait-in-select", "timer-on-time", "one-thread-server", "echo-server")),
                 exercises.toString());
         Set<String> withFixtures = new TreeSet<>();
         for (Path fixture : fixtures().toList()) withFixtures.add(fixture.getParent().getFileName().toString());
@@ -80,7 +80,7 @@ class ExercisesTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"retry-loop, RetryClient", "wait-in-select, SelectClient", "one-thread-server, SelectServer"})
+    @CsvSource({"retry-loop, RetryClient", "wait-in-select, SelectClient", "timer-on-time, EventLoop", "one-thread-server, SelectServer"})
     void theStepScriptIsAnAnswer(String name, String script) {
         Scripts.Proc check = Scripts.start("Check", name, "scripts/" + script + ".java");
         assertEquals(0, check.waitFor(RUN), check.output());
