@@ -101,9 +101,9 @@ class BenchTest {
                 Double.parseDouble(spin.get("value")), "the client target's value");
         // ...and far above 1: the retry loop spins for the whole transfer (seconds of CPU at the slow reader's pace) while
         // select-client's thread sleeps (tens of ms). 94.5x in a run here on a quiet machine, 45x with the load average
-        // at 17 (the spinner starved of a core: the target then says MISSED, as it should); 10x is the README's step-5
-        // claim and holds with room to spare.
-        assertTrue(Double.parseDouble(spin.get("value")) >= 10, "select-client uses at least 10x less CPU than retry-client: " + spin);
+        // at 17 (the spinner starved of a core: the 50x target then says MISSED, as it should). 25x keeps room below
+        // both and is far above what a fast reader gives (10x with the reader at 2,000 MiB/s: too short to spin long).
+        assertTrue(Double.parseDouble(spin.get("value")) >= 25, "select-client uses at least 25x less CPU than retry-client: " + spin);
     }
 
     /** Every row's note is read: a row either has none or one of the reasons a design may fail or be skipped. */
