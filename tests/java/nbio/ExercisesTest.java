@@ -17,6 +17,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,6 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * its hint. The checker judges by behaviour, so these runs take seconds each.
  */
 @Timeout(1800)
+@Isolated("the checker judges CPU time and how late ticks come")
 class ExercisesTest {
     static final Duration RUN = Duration.ofSeconds(180);
     static final Path FIXTURES = Scripts.ROOT.resolve("tests/fixtures/exercises");
