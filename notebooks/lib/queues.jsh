@@ -13,6 +13,8 @@ Path compileSampler() throws IOException, InterruptedException {
             classes.toString(), source.toString()).redirectErrorStream(true).start();
     String said = new String(javac.getInputStream().readAllBytes());
     if (javac.waitFor() != 0) throw new AssertionError("compiling " + source + " failed:\n" + said);
+    classes.toFile().deleteOnExit();                  // removed when this JVM ends: the files first, then the folders
+    try (var files = Files.walk(classes)) { files.skip(1).forEach(f -> f.toFile().deleteOnExit()); }
     return classes;
 }
 
