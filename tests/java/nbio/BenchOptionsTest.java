@@ -48,6 +48,19 @@ class BenchOptionsTest {
         assertTrue(line.startsWith("bench: cannot write the results to --out /proc/bench-results (") && !line.contains("Exception"), line);
     }
 
+    /** A bench stopped mid-run (kill -TERM, as Ctrl-C) leaves no working folder behind. */
+    @Test
+    void aStoppedBenchLeavesNoWorkingFolder(@TempDir Path tmp, @TempDir Path out) throws IOException {
+        Scripts.Proc bench = Scripts.commandWithEnv(java.util.Map.of("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + tmp),
+                "./jbang", "bench", "--quick", "--parts", "1", "--out", out.toString());
+        bench.awaitLine(java.util.regex.Pattern.compile("^== Part 1"), RUN);
+        bench.signal("TERM");
+        bench.waitFor(RUN);
+        try (var left = Files.list(tmp)) {
+            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith("nbio-bench")).toList(), bench.output());
+        }
+    }
+
     @Test
     void aJvmOptionTheServersJvmRefusesIsSaidAtOnce(@TempDir Path tmp) {
         assertEquals("bench: the servers' JVM refuses --jvm-opt -Xbogus: Unrecognized option: -Xbogus",
