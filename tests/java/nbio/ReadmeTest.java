@@ -38,6 +38,7 @@ class ReadmeTest {
     @Test
     void everyReadmeCommandRuns() throws IOException {
         List<List<String>> commands = commands();
+        String readme = Files.readString(Scripts.ROOT.resolve("README.md"));
         assertTrue(commands.contains(List.of("./jbang", "tour")), "the tour is the main command");
         assertTrue(commands.contains(List.of("tests/run")), "the test command");
         String ci = Files.readString(Scripts.ROOT.resolve(".ci/run"));
@@ -104,6 +105,24 @@ class ReadmeTest {
                 assertEquals(0, run.waitFor(RUN), line + ":\n" + run.output());
                 if (command.size() == 2) {
                     assertTrue(Files.readString(jupyter.resolve("kernels/java/kernel.json")).contains("\"argv\""), line);
+                }
+                continue;
+            }
+            if (command.get(0).equals("./jbang") && command.get(1).equals("check")) {
+                // The list names the exercises of "Your turn" in its order; an exercise as shipped fails its checks
+                // (ExercisesTest runs the answers, which pass, and the kept mistakes, which fail with their hints).
+                Scripts.Proc run = Scripts.command(command.toArray(String[]::new));
+                boolean list = command.contains("--list");
+                assertEquals(list ? 0 : 1, run.waitFor(RUN), line + ":\n" + run.output());
+                if (list) {
+                    List<String> names = run.stdoutLines().stream().map(l -> l.split("\\s+")[0]).toList();
+                    Matcher row = Pattern.compile("(?m)^\\| `([\\w-]+)` \\| [\\w ]+ \\|").matcher(
+                            readme.substring(readme.indexOf("## Your turn"), readme.indexOf("## Notebooks")));
+                    List<String> inReadme = new ArrayList<>();
+                    while (row.find()) inReadme.add(row.group(1));
+                    assertEquals(inReadme, names, "the README's exercises, in the order `check --list` prints them");
+                } else {
+                    assertTrue(run.stdoutLines().stream().anyMatch(l -> l.startsWith("FAIL ")), line + ":\n" + run.output());
                 }
                 continue;
             }
