@@ -39,14 +39,12 @@ import javax.tools.ToolProvider;
 // The checker of the exercises in exercises/. It does not read what your program prints about
 // itself: it compiles your file, runs it as its own process against peers it controls on
 // loopback (a reader that pauses, clients that stay silent, clients that read slowly), and
-// judges what happened: the bytes and their CRC32 as the peer got them, the CPU your process used
-// while it had nothing to do (from /proc), its write calls (/proc/PID/io), the threads that made
-// socket calls, and when a timer's lines arrived. One verdict line per check, a hint when it fails.
+// judges what happened: the bytes and their CRC32 as the peer got them, how much of the time your
+// program's main thread wanted a CPU while it had nothing to do (from /proc), its write calls
+// (/proc/PID/io), the threads that made socket calls, and when a timer's lines arrived. One verdict
+// line per check, a hint when it fails. Linux only: the measurements come from /proc.
 //
-// Every bound below must hold on a 2-core machine with the other core busy. The rule for CPU: a
-// program that waits in select() uses next to nothing (well under 5% of a core), and a program
-// that spins is always runnable, so it gets a whole core, or half of one when it shares that
-// core with one other busy task: the line is drawn at 20%, far from both.
+// Every bound below must hold on a 2-core machine with the other core busy; each says why it does.
 public class Check {
     static final String NAME = "check";
     static final String USAGE = "usage: " + NAME + " EXERCISE [FILE] | --list (checks exercises/NAME.java, or FILE,"
@@ -54,7 +52,9 @@ public class Check {
     // A program whose peer takes every byte at once and that still moves nothing for this long waits for
     // something that will not come: a crowded machine delays a process by milliseconds, not seconds.
     static final int STALL_SECONDS = 10;
-    static final double SPIN = 0.5;                          // wanted a CPU more than half the time: it spins (see above)
+    // A loop that waits in select() wants a CPU for a few percent of the time at most; one that spins
+    // wants one all the time (100%), however busy the machine (see wantedCpuNanos): the line is halfway.
+    static final double SPIN = 0.5;
 
     record Exercise(String name, String step, String file, String what, Judge judge) { }
 
