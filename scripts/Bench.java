@@ -4,8 +4,8 @@
 //DEPS io.netty:netty-transport:4.2.18.Final
 //DEPS io.netty:netty-transport-native-epoll:4.2.18.Final:linux-x86_64
 //DEPS org.knowm.xchart:xchart:3.8.8
-//SOURCES lib/nbio/MachineLines.java
-//SOURCES lib/nbio/Jdks.java
+//SOURCES nbio/MachineLines.java
+//SOURCES nbio/Jdks.java
 //SOURCES benchmark/Config.java
 //SOURCES benchmark/Processes.java
 //SOURCES benchmark/LoadGenerator.java

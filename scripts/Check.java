@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES lib/nbio/MachineLines.java
+//SOURCES nbio/MachineLines.java
 //DESCRIPTION Your turn: judges an exercise by what it does on real sockets (every byte and its CRC32, CPU while waiting, write calls, threads, a timer); --list shows the exercises.
 
 import java.io.BufferedReader;
@@ -321,7 +321,7 @@ public class Check {
         return served;
     }
 
-    // The pack's one reader of machine-readable lines, scripts/lib/nbio/MachineLines.java: JBang compiles
+    // The pack's one reader of machine-readable lines, scripts/nbio/MachineLines.java: JBang compiles
     // it in (//SOURCES); run as `java scripts/Check.java`, the checker compiles it from beside itself.
     static Method machineLines;
 
@@ -335,7 +335,7 @@ public class Check {
                 } catch (ClassNotFoundException notCompiledIn) {
                     String launched = System.getProperty("jdk.launcher.sourcefile");
                     Path source = (launched != null ? Path.of(launched).toAbsolutePath().getParent() : Path.of("scripts"))
-                            .resolve("lib/nbio/MachineLines.java");
+                            .resolve("nbio/MachineLines.java");
                     if (!Files.exists(source)) fail(1, "cannot find " + source + ": run the checker from the project folder");
                     Path classes = Files.createTempDirectory("nbio-check-lib");
                     if (ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), source.toString()) != 0) {

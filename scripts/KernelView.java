@@ -1,9 +1,9 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //DESCRIPTION Any step under strace: its own output, then the system calls the kernel was asked and what it answered.
-//SOURCES lib/nbio/Strace.java
-//SOURCES lib/nbio/Jdks.java
-//SOURCES lib/nbio/SocketQueues.java
+//SOURCES nbio/Strace.java
+//SOURCES nbio/Jdks.java
+//SOURCES nbio/SocketQueues.java
 
 import java.io.BufferedReader;
 import java.io.IOException;

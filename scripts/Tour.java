@@ -9,7 +9,7 @@
 //FILES SelectServer.java
 //FILES EventLoop.java
 //FILES VirtualThreads.java
-//SOURCES lib/nbio/MachineLines.java
+//SOURCES nbio/MachineLines.java
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -343,8 +343,8 @@ public class Tour {
             if (!name.equals("VirtualThreads")) compilerArgs.add(copy.toString());
         }
         if (!canLoad("nbio.MachineLines")) { // not compiled in by JBang: compile it from beside the tour
-            Path machineLinesSource = besideMe.resolve("lib/nbio/MachineLines.java");
-            if (!Files.exists(machineLinesSource)) fail("cannot find lib/nbio/MachineLines.java: run the tour from the project folder");
+            Path machineLinesSource = besideMe.resolve("nbio/MachineLines.java");
+            if (!Files.exists(machineLinesSource)) fail("cannot find nbio/MachineLines.java: run the tour from the project folder");
             compilerArgs.add(machineLinesSource.toString());
         }
         if (ToolProvider.getSystemJavaCompiler() == null) fail("this Java has no compiler: run the tour with a JDK, not a JRE");
@@ -442,7 +442,7 @@ public class Tour {
         }
     }
 
-    // The pack's one reader of RESULT, SERVED and TOTAL lines, scripts/lib/nbio/MachineLines.java:
+    // The pack's one reader of RESULT, SERVED and TOTAL lines, scripts/nbio/MachineLines.java:
     // JBang compiles it into the tour (//SOURCES); run as `java scripts/Tour.java`, the tour
     // compiles it from beside itself with the steps. Either way it is called through this method.
     static Method machineLines;

@@ -1,5 +1,5 @@
 // The kernel's view of a connection's queues (loaded with `%load lib/queues.jsh` after lib/nbio.jsh). It runs the
-// pack's sampler, scripts/lib/nbio/SocketQueues.java, as a program in a JVM of its own: it asks `ss -tmi` every few
+// pack's sampler, scripts/nbio/SocketQueues.java, as a program in a JVM of its own: it asks `ss -tmi` every few
 // milliseconds, and doing that in the notebook's own JVM would load the very process it watches.
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 Path compileSampler() throws IOException, InterruptedException {
-    Path source = Path.of("../scripts/lib/nbio/SocketQueues.java").toAbsolutePath().normalize();
+    Path source = Path.of("../scripts/nbio/SocketQueues.java").toAbsolutePath().normalize();
     Path classes = Files.createTempDirectory("socket-queues");
     Process javac = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "javac").toString(), "-d",
             classes.toString(), source.toString()).redirectErrorStream(true).start();

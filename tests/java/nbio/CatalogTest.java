@@ -68,7 +68,7 @@ class CatalogTest {
             // One file each; the tour alone also takes the pack's one reader of RESULT/SERVED lines
             // (and compiles it from beside itself under the plain source launcher).
             assertTrue(lines.stream().filter(l -> l.startsWith("//SOURCES")).allMatch(l -> alias.equals("tour")
-                    && l.equals("//SOURCES lib/nbio/MachineLines.java")), alias + " must be one file");
+                    && l.equals("//SOURCES nbio/MachineLines.java")), alias + " must be one file");
             assertFalse(descriptions.get(alias).isBlank());
         }
     }

@@ -95,7 +95,7 @@ public final class Scripts {
             Path out = CLASSES.resolve(script + "-" + featureOf(javaHome));
             try {
                 Process javac = new ProcessBuilder(javaHome.resolve("bin/javac").toString(), "-d", out.toString(),
-                        "--source-path", SCRIPTS.resolve("lib").toString(), // what a script's //SOURCES names from lib/
+                        "--source-path", SCRIPTS.toString(), // what a script's //SOURCES names from nbio/
                         SCRIPTS.resolve(script + ".java").toString()).redirectErrorStream(true).start();
                 String output = new String(javac.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 if (javac.waitFor() != 0) throw new IllegalStateException("javac " + script + " failed:\n" + output);

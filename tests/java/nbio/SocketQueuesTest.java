@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.parallel.Isolated;
 
 /**
- * The sampler of the kernel's socket queues (scripts/lib/nbio/SocketQueues.java), against real loopback connections:
+ * The sampler of the kernel's socket queues (scripts/nbio/SocketQueues.java), against real loopback connections:
  * what it reads must add up with what Java did on the same sockets.
  */
 @Timeout(120)
@@ -202,14 +202,14 @@ class SocketQueuesTest {
     void theProgramPrintsAQueueLineForTheConnectionAndRefusesBadInput() throws Exception {
         try (Pair pair = Pair.open(0, 0)) {
             String port = String.valueOf(port(pair.peer(), true));
-            try (Scripts.Proc sampler = Scripts.command("java", "scripts/lib/nbio/SocketQueues.java", port, "--for", "60000")) {
+            try (Scripts.Proc sampler = Scripts.command("java", "scripts/nbio/SocketQueues.java", port, "--for", "60000")) {
                 sampler.awaitLine(Pattern.compile("^SAMPLER source=ss every_ms=5 .*"), Duration.ofSeconds(60));
                 String local = String.valueOf(port(pair.client(), true));
                 sampler.awaitLine(Pattern.compile("^QUEUE t_ms=\\S+ local=" + local + " remote=" + port + " send_q=0 recv_q=0 .*tb=\\d+ .*"),
                         Duration.ofSeconds(30));
             }
         }
-        try (Scripts.Proc bad = Scripts.command("java", "scripts/lib/nbio/SocketQueues.java", "70000")) {
+        try (Scripts.Proc bad = Scripts.command("java", "scripts/nbio/SocketQueues.java", "70000")) {
             assertEquals(2, bad.waitFor(Duration.ofSeconds(60)));
             assertEquals(List.of("usage: SocketQueues PORT [OTHER_PORT] [--every MS (>= 1)] [--for MS (>= 1)]"), bad.stderrLines());
         }

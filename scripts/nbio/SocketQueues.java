@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * {@code /proc/net/tcp} and {@code tcp6} (the two queues only) where {@code ss} is missing. Used in-process by the
  * tests, and as a program by the notebooks, in a JVM of its own so that its sampling does not load the one it watches:
  * <pre>
- * java scripts/lib/nbio/SocketQueues.java PORT [OTHER_PORT] [--every MS] [--for MS]
+ * java scripts/nbio/SocketQueues.java PORT [OTHER_PORT] [--every MS] [--for MS]
  * </pre>
  * prints a {@code SAMPLER} line (where it reads from), then a {@code QUEUE} line for each socket with one of those ports
  * every MS milliseconds (default 5; more when a reading takes longer), for --for milliseconds (default 60000) or until
