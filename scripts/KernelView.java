@@ -162,19 +162,13 @@ public class KernelView {
         return command;
     }
 
-    /** A JDK 21+ for virtual-threads: this one, or the newest in /usr/lib/jvm. */
+    /** A JDK 21+ for virtual-threads, from the pack's one finder. */
     static Path jdk21() {
-        Path current = Path.of(System.getProperty("java.home"));
-        if (Runtime.version().feature() >= 21) return current;
-        try (Stream<Path> jdks = Files.list(Path.of("/usr/lib/jvm"))) {
-            return jdks.filter(jdk -> Files.isExecutable(jdk.resolve("bin/java")) && Jdks.featureOf(jdk) >= 21)
-                    .max((a, b) -> Integer.compare(Jdks.featureOf(a), Jdks.featureOf(b)))
-                    .orElseThrow();
-        } catch (IOException | RuntimeException e) {
+        return Jdks.atLeast(21).orElseGet(() -> {
             fail(1, "virtual-threads needs a JDK 21 or newer and this is Java " + Runtime.version().feature()
                     + ": run kernel-view with one, e.g. JAVA_HOME=/path/to/jdk-21 ./jbang kernel-view virtual-threads");
             return null;
-        }
+        });
     }
 
     /** For a server step: wait until it listens, send it {@code connections} clients side by side, then stop it. */

@@ -73,26 +73,9 @@ final class Processes {
 
     static Path javaBin() { return Path.of(System.getProperty("java.home"), "bin", "java"); }
 
-    /** A JDK 21+ for the virtual-thread server: this one, $NBIO_JAVA21_HOME, or one installed in the usual places. */
+    /** A JDK 21+ for the virtual-thread server, from the pack's one finder (nbio.Jdks). */
     static Optional<Path> java21() {
-        if (Runtime.version().feature() >= 21) return Optional.of(javaBin());
-        List<Path> homes = new ArrayList<>();
-        for (String env : List.of("NBIO_JAVA21_HOME", "JAVA21_HOME", "JAVA_HOME")) {
-            String v = System.getenv(env);
-            if (v != null && !v.isBlank()) homes.add(Path.of(v));
-        }
-        for (Path dir : List.of(Path.of("/usr/lib/jvm"), Path.of("/opt/java"), Path.of(System.getProperty("user.home"), ".jbang", "cache", "jdks"),
-                Path.of(System.getProperty("user.home"), ".sdkman", "candidates", "java"))) {
-            try (Stream<Path> s = Files.list(dir)) {
-                s.sorted().forEach(homes::add);
-            } catch (IOException ignored) { }
-        }
-        return homes.stream().filter(h -> Files.isExecutable(h.resolve("bin/java")) && featureOf(h) >= 21)
-                .max((a, b) -> Integer.compare(featureOf(a), featureOf(b))).map(h -> h.resolve("bin/java"));
-    }
-
-    static int featureOf(Path jdk) {
-        return nbio.Jdks.featureOf(jdk);
+        return nbio.Jdks.atLeast(21).map(jdk -> jdk.resolve("bin/java"));
     }
 
     /** The text of a step script: packed with this one (//FILES, inside JBang's jar) or beside it in scripts/. */

@@ -19,7 +19,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Runs the pack's real scripts (scripts/*.java) as separate processes, the way a learner does,
@@ -45,31 +44,15 @@ public final class Scripts {
         return dir;
     }
 
-    /** The newest JDK on this machine at or above {@code feature}, for scripts marked //JAVA 21+. */
+    /** A JDK at or above {@code feature} (the pack's one finder, nbio.Jdks), for scripts marked //JAVA 21+. */
     public static Path javaHome(int feature) {
-        Path current = Path.of(System.getProperty("java.home"));
-        if (Runtime.version().feature() >= feature) return current;
-        String fromEnv = System.getenv("NBIO_JAVA" + feature + "_HOME");
-        if (fromEnv != null && Files.isExecutable(Path.of(fromEnv, "bin/java"))) return Path.of(fromEnv);
-        try (Stream<Path> jdks = Files.list(Path.of("/usr/lib/jvm"))) {
-            return jdks.filter(jdk -> Files.isExecutable(jdk.resolve("bin/javac")))
-                    .filter(jdk -> featureOf(jdk) >= feature)
-                    .max((a, b) -> Integer.compare(featureOf(a), featureOf(b)))
-                    .orElseThrow(() -> new IllegalStateException("no JDK " + feature + "+ found in /usr/lib/jvm"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Jdks.atLeast(feature).orElseThrow(() -> new IllegalStateException("no JDK " + feature
+                + "+ on this machine (the running one, NBIO_JAVA" + feature + "_HOME, JAVA_HOME, /usr/lib/jvm, ...)"));
     }
 
-    /** A JDK of exactly this feature release (this one, or one in /usr/lib/jvm), if the machine has one. */
+    /** A JDK of exactly this feature release, if the machine has one. */
     public static java.util.Optional<Path> javaHomeExactly(int feature) {
-        Path current = Path.of(System.getProperty("java.home"));
-        if (Runtime.version().feature() == feature) return java.util.Optional.of(current);
-        try (Stream<Path> jdks = Files.list(Path.of("/usr/lib/jvm"))) {
-            return jdks.filter(jdk -> Files.isExecutable(jdk.resolve("bin/javac")) && featureOf(jdk) == feature).sorted().findFirst();
-        } catch (IOException e) {
-            return java.util.Optional.empty();
-        }
+        return Jdks.exactly(feature);
     }
 
     /** The feature release (17, 21, 25...) of a JDK folder, from its release file; 0 if unknown. */
