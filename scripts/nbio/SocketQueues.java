@@ -77,18 +77,30 @@ public final class SocketQueues {
 
     /** Where the readings come from: "ss", "/proc/net/tcp" or "none". */
     public static String source() {
-        return SS_WORKS ? "ss" : Files.isReadable(Path.of("/proc/net/tcp")) ? "/proc/net/tcp" : "none";
+        return Ss.WORKS ? "ss" : Files.isReadable(Path.of("/proc/net/tcp")) ? "/proc/net/tcp" : "none";
     }
 
     /** Every socket whose local or remote port is one of ports (both ends, on loopback), as the kernel reports it now. */
     public static List<Queue> readAll(int... ports) {
-        return SS_WORKS ? fromSs(ports) : fromProc(ports);
+        return Ss.WORKS ? fromSs(ports) : fromProc(ports);
     }
 
     /** The socket with this local and remote port now, or null if the kernel shows none. */
     public static Queue read(int localPort, int remotePort) {
         for (Queue q : readAll(localPort, remotePort)) if (q.localPort() == localPort && q.remotePort() == remotePort) return q;
         return null;
+    }
+
+    /**
+     * This connected socket's Send-Q from /proc/net/tcp or tcp6 (no process started, so cheap enough to poll),
+     * or -1 where Linux does not show it or the socket is closed.
+     */
+    public static long sendQueue(SocketChannel channel) {
+        try {
+            int local = port(channel, true), remote = port(channel, false);
+            for (Queue q : fromProc(local, remote)) if (q.localPort() == local && q.remotePort() == remote) return q.sendQ();
+        } catch (RuntimeException closed) { }
+        return -1;
     }
 
     /** Both ends of a connected channel (the remote end only if it is on this machine). */
@@ -169,7 +181,8 @@ public final class SocketQueues {
 
     // ---- reading ss ----
 
-    private static final boolean SS_WORKS = ssWorks();
+    // Asked on first use, not when the class loads: a client polling /proc alone starts no process.
+    private static final class Ss { static final boolean WORKS = ssWorks(); }
     private static final Pattern SKMEM = Pattern.compile("skmem:\\(([^)]*)\\)");
     private static final Pattern FIELD = Pattern.compile("(?<![\\w_])(cwnd|unacked|notsent|bytes_acked|bytes_received):(\\d+)");
 

@@ -1,0 +1,65 @@
+package nbio;
+
+//SOURCES Failure.java
+
+/** A script's arguments: its usage line, --help, and numbers read with one clear line when they are bad. */
+public final class CommandLine {
+    public final String program, usage;
+
+    public CommandLine(String program, String usage) {
+        this.program = program;
+        this.usage = usage;
+    }
+
+    /** Prints the usage line and exits 0 (-h, --help). */
+    public void help() {
+        System.out.println(usage);
+        System.exit(0);
+    }
+
+    /** "program: problem; usage", exit code 2; never returns. */
+    public int wrong(String problem) {
+        return Failure.exit(program, 2, problem + "; " + usage);
+    }
+
+    /** The value after option args[i], or "" when the option comes last. */
+    public static String valueAfter(String[] args, int i) {
+        return i + 1 < args.length ? args[i + 1] : "";
+    }
+
+    /** A whole number from min to max; anything else is "bad WHAT 'TEXT' (expected EXPECTED)". */
+    public int whole(String text, String what, int min, int max, String expected) {
+        try {
+            int value = Integer.parseInt(text);
+            if (value >= min && value <= max) return value;
+        } catch (NumberFormatException e) { }
+        return wrong("bad " + what + " '" + text + "' (expected " + expected + ")");
+    }
+
+    /** A whole number from min to max, the range said in the message. */
+    public int whole(String text, String what, int min, int max) {
+        return whole(text, what, min, max, min + " to " + max);
+    }
+
+    /** A decimal number from min to max. */
+    public double decimal(String text, String what, double min, double max, String expected) {
+        try {
+            double value = Double.parseDouble(text);
+            if (value >= min && value <= max) return value;
+        } catch (NumberFormatException e) { }
+        return wrong("bad " + what + " '" + text + "' (expected " + expected + ")");
+    }
+
+    /** A host; a bare number is refused, since it would be read as an IPv4 address ("25099" is 0.0.98.11). */
+    public String host(String text) {
+        if (text.matches("\\d+")) {
+            wrong("host '" + text + "' looks like a port: give the host first (" + program + " localhost " + text + ")");
+        }
+        return text;
+    }
+
+    /** A TCP port, 0 (any free one) to 65535. */
+    public int port(String text) {
+        return whole(text, "port", 0, 65535);
+    }
+}

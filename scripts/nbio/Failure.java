@@ -1,0 +1,13 @@
+package nbio;
+
+/** The one way a script stops on bad input or a fault: one plain line on stderr, then a non-zero exit. */
+public final class Failure {
+    private Failure() { }
+
+    /** Prints "program: message" and exits with code (2: bad arguments, 1: anything else); never returns. */
+    public static int exit(String program, int code, String message) {
+        System.err.println(program + ": " + message);
+        System.exit(code);
+        return 0;
+    }
+}
