@@ -10,6 +10,8 @@ var port = Integer.valueOf(System.getProperty("port", "1234"));              // 
 var sock = ServerSocketChannel.open();                                     // sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 sock.bind(new InetSocketAddress("localhost", port), 5);                    // sock.bind(('localhost', port)); sock.listen(5)
 System.out.println("listening on " + sock.getLocalAddress());
+// jshell runs these lines in a JVM of its own; when jshell is stopped (kill, a closed terminal), stop serving too
+ProcessHandle.current().parent().ifPresent(jshell -> jshell.onExit().thenRun(() -> System.exit(0)));
 var data = ByteBuffer.allocate(1024);
 while (true) {                                                             // while True:
     var conn = sock.accept();                                              //     conn, info = sock.accept()
