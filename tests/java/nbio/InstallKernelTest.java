@@ -138,6 +138,23 @@ class InstallKernelTest {
         assertFalse(r.output().contains("Exception"), r.output());
     }
 
+    /**
+     * A kernel folder installed before and now read-only (bound read-only in a mount namespace of its own, since
+     * root may write through file modes): one line naming the folder and the system's reason, exit code 1.
+     */
+    @Test
+    void anInstalledKernelFolderThatIsReadOnlyIsOneLine(@TempDir Path data, @TempDir Path kernels) {
+        assertEquals(0, install(data, "--dir", kernels.toString()).status());
+        Path installed = kernels.resolve("java");
+        String readOnly = "mount --bind " + Scripts.shellQuoted(installed.toString()) + " " + Scripts.shellQuoted(installed.toString())
+                + " && mount -o remount,bind,ro " + Scripts.shellQuoted(installed.toString());
+        Result r = run(Map.of("JUPYTER_DATA_DIR", data.toString()), List.of("unshare", "--mount", "sh", "-c",
+                readOnly + " && exec ./jbang scripts/InstallKernel.java --dir " + Scripts.shellQuoted(kernels.toString())));
+        assertEquals(1, r.status(), r.output());
+        assertEquals(List.of("install-kernel: cannot install into " + installed + " (Read-only file system);"
+                + " give --dir a folder you can write to"), r.stderr());
+    }
+
     @Test
     void badOptionsFailWithUsage(@TempDir Path data) throws Exception {
         for (String[] args : List.of(new String[] {"--kernel", "nope"}, new String[] {"--bogus", "x"},
