@@ -652,7 +652,9 @@ public class Check {
             classes.toFile().deleteOnExit();
             DiagnosticCollector<JavaFileObject> problems = new DiagnosticCollector<>();
             try (StandardJavaFileManager files = javac.getStandardFileManager(problems, Locale.ROOT, StandardCharsets.UTF_8)) {
-                boolean compiled = javac.getTask(null, files, problems, List.of("-d", classes.toString(), "-proc:none", "-Xlint:none"),
+                // The source path: a step script's library (import nbio.X) lies beside it, in nbio/.
+                boolean compiled = javac.getTask(null, files, problems, List.of("-d", classes.toString(), "-proc:none", "-Xlint:none",
+                                "--source-path", file.toAbsolutePath().getParent().toString()),
                         null, files.getJavaFileObjects(file)).call();
                 if (!compiled) {
                     Diagnostic<? extends JavaFileObject> first = problems.getDiagnostics().stream()

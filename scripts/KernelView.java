@@ -143,7 +143,7 @@ public class KernelView {
 
     /** The step's command line: the script on the JDK it needs (its source launcher), or jshell for a .jsh edition. */
     List<String> stepCommand(int peerPort) {
-        Path jdk = step.kind() == Kind.VIRTUAL_THREADS ? jdk21() : Path.of(System.getProperty("java.home"));
+        Path jdk = step.kind() == Kind.VIRTUAL_THREADS ? jdk21() : importsNbio() ? jdk22() : Path.of(System.getProperty("java.home"));
         String file = scripts.resolve(step.file()).toString();
         List<String> command = new ArrayList<>();
         if (step.jshell()) {
@@ -160,6 +160,23 @@ public class KernelView {
         }
         command.addAll(stepOptions);
         return command;
+    }
+
+    boolean importsNbio() {
+        try {
+            return !step.jshell() && Files.readString(scripts.resolve(step.file())).contains("\nimport nbio.");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** A JDK 22+ for a step built on scripts/nbio: Java's source launcher finds nbio/ beside the step from 22 on (JEP 458). */
+    static Path jdk22() {
+        return Jdks.atLeast(22).orElseGet(() -> {
+            fail(1, "the steps built on scripts/nbio need a JDK 22 or newer to run from source, and this is Java "
+                    + Runtime.version().feature() + ": run kernel-view with one, e.g. JAVA_HOME=/path/to/jdk-25 ./jbang kernel-view STEP");
+            return null;
+        });
     }
 
     /** A JDK 21+ for virtual-threads, from the pack's one finder. */

@@ -9,6 +9,12 @@
 //FILES SelectServer.java
 //FILES EventLoop.java
 //FILES VirtualThreads.java
+//FILES nbio/EventLoopArguments.java
+//FILES nbio/LoopLog.java
+//FILES nbio/SenderLog.java
+//FILES nbio/Timeline.java
+//FILES nbio/CommandLine.java
+//FILES nbio/Failure.java
 //SOURCES nbio/MachineLines.java
 
 import java.io.ByteArrayOutputStream;
@@ -25,6 +31,7 @@ import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -330,7 +337,8 @@ public class Tour {
         Path sources = Files.createDirectories(work.resolve("src")), classes = Files.createDirectories(work.resolve("classes"));
         String launched = System.getProperty("jdk.launcher.sourcefile");
         Path besideMe = launched != null ? Path.of(launched).toAbsolutePath().getParent() : Path.of("scripts");
-        List<String> compilerArgs = new ArrayList<>(List.of("-d", classes.toString()));
+        // A step's library (its //SOURCES nbio/X.java lines) is copied beside it, where javac finds it.
+        List<String> compilerArgs = new ArrayList<>(List.of("-d", classes.toString(), "--source-path", sources.toString()));
         List<String> files = new ArrayList<>(List.of(STEP_FILES));
         files.add("VirtualThreads");
         for (String name : files) {
@@ -341,6 +349,17 @@ public class Tour {
                 else fail("cannot find " + name + ".java: run the tour from the project folder");
             }
             if (!name.equals("VirtualThreads")) compilerArgs.add(copy.toString());
+            for (String line : Files.readAllLines(copy)) {
+                if (!line.startsWith("//SOURCES nbio/")) continue;
+                String library = line.substring("//SOURCES ".length()).strip();
+                Files.createDirectories(sources.resolve("nbio"));
+                try (InputStream packed = Tour.class.getResourceAsStream("/" + library)) {
+                    if (packed != null) Files.copy(packed, sources.resolve(library), StandardCopyOption.REPLACE_EXISTING);
+                    else if (Files.exists(besideMe.resolve(library))) Files.copy(besideMe.resolve(library), sources.resolve(library),
+                            StandardCopyOption.REPLACE_EXISTING);
+                    else fail("cannot find " + library + ": run the tour from the project folder");
+                }
+            }
         }
         if (!canLoad("nbio.MachineLines")) { // not compiled in by JBang: compile it from beside the tour
             Path machineLinesSource = besideMe.resolve("nbio/MachineLines.java");

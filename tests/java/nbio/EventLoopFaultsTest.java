@@ -166,7 +166,7 @@ class EventLoopFaultsTest {
     @Test
     void aSizeThatDoesNotFitInMemoryIsOneLine() {
         Scripts.Proc run = Scripts.commandWithEnv(Map.of("JAVA_TOOL_OPTIONS", "-XX:MaxDirectMemorySize=64m"),
-                Scripts.javaHome(17).resolve("bin/java").toString(), "scripts/EventLoop.java", "localhost", "1234", "100000000");
+                Scripts.javaHome(22).resolve("bin/java").toString(), "scripts/EventLoop.java", "localhost", "1234", "100000000");
         assertEquals(1, run.waitFor(RUN), run.output());
         List<String> err = new ArrayList<>(run.stderrLines());
         err.removeIf(line -> line.startsWith("Picked up JAVA_TOOL_OPTIONS:"));   // the JVM's own notice
