@@ -4,9 +4,6 @@
 //SOURCES nbio/EventLoopArguments.java
 //SOURCES nbio/LoopLog.java
 //SOURCES nbio/SenderLog.java
-//SOURCES nbio/Timeline.java
-//SOURCES nbio/CommandLine.java
-//SOURCES nbio/Failure.java
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

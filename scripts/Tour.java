@@ -9,12 +9,15 @@
 //FILES SelectServer.java
 //FILES EventLoop.java
 //FILES VirtualThreads.java
+//FILES nbio/ArticleData.java
+//FILES nbio/CommandLine.java
+//FILES nbio/Connect.java
+//FILES nbio/CpuClock.java
 //FILES nbio/EventLoopArguments.java
+//FILES nbio/Failure.java
 //FILES nbio/LoopLog.java
 //FILES nbio/SenderLog.java
 //FILES nbio/Timeline.java
-//FILES nbio/CommandLine.java
-//FILES nbio/Failure.java
 //SOURCES nbio/MachineLines.java
 
 import java.io.ByteArrayOutputStream;
@@ -31,7 +34,6 @@ import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -349,17 +351,7 @@ public class Tour {
                 else fail("cannot find " + name + ".java: run the tour from the project folder");
             }
             if (!name.equals("VirtualThreads")) compilerArgs.add(copy.toString());
-            for (String line : Files.readAllLines(copy)) {
-                if (!line.startsWith("//SOURCES nbio/")) continue;
-                String library = line.substring("//SOURCES ".length()).strip();
-                Files.createDirectories(sources.resolve("nbio"));
-                try (InputStream packed = Tour.class.getResourceAsStream("/" + library)) {
-                    if (packed != null) Files.copy(packed, sources.resolve(library), StandardCopyOption.REPLACE_EXISTING);
-                    else if (Files.exists(besideMe.resolve(library))) Files.copy(besideMe.resolve(library), sources.resolve(library),
-                            StandardCopyOption.REPLACE_EXISTING);
-                    else fail("cannot find " + library + ": run the tour from the project folder");
-                }
-            }
+            copyLibrary(copy, sources, besideMe);
         }
         if (!canLoad("nbio.MachineLines")) { // not compiled in by JBang: compile it from beside the tour
             Path machineLinesSource = besideMe.resolve("nbio/MachineLines.java");
@@ -377,6 +369,25 @@ public class Tour {
             throw new IllegalStateException("nbio.MachineLines was compiled but cannot be used", e);
         }
         return steps;
+    }
+
+    // The nbio files a source names on its //SOURCES lines, and the ones they name in turn, copied
+    // into sources/nbio/ (from inside JBang's jar, //FILES, or from beside the tour).
+    static void copyLibrary(Path source, Path sources, Path besideMe) throws IOException {
+        for (String line : Files.readAllLines(source)) {
+            if (!line.startsWith("//SOURCES ")) continue;
+            String name = line.substring("//SOURCES ".length()).strip();
+            String library = source.getParent().endsWith("nbio") ? "nbio/" + name : name;
+            Path copy = sources.resolve(library);
+            if (!library.startsWith("nbio/") || Files.exists(copy)) continue;
+            Files.createDirectories(copy.getParent());
+            try (InputStream packed = Tour.class.getResourceAsStream("/" + library)) {
+                if (packed != null) Files.copy(packed, copy);
+                else if (Files.exists(besideMe.resolve(library))) Files.copy(besideMe.resolve(library), copy);
+                else fail("cannot find " + library + ": run the tour from the project folder");
+            }
+            copyLibrary(copy, sources, besideMe);
+        }
     }
 
     static boolean canLoad(String className) {

@@ -1,5 +1,9 @@
 package nbio;
 
+//SOURCES ArticleData.java
+//SOURCES CommandLine.java
+//SOURCES Failure.java
+
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -30,7 +34,7 @@ public final class EventLoopArguments {
     public static EventLoopArguments parse(String[] args) {
         String host = "localhost";
         List<Integer> ports = List.of(1234);
-        int size = 7 * 10 * 1024 * 1024; // 'foobar\n' * 10 * 1024 * 1024: the article's "70 MB"
+        int size = ArticleData.SIZE;
         int senders = 2, tickMs = 100, timeoutSeconds = 60, positional = 0;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -43,7 +47,7 @@ public final class EventLoopArguments {
                     if (arg.isEmpty()) LINE.wrong("argument " + (i + 1) + " is empty");
                     if (arg.startsWith("-") && !arg.matches("-\\d+")) LINE.wrong("unknown option '" + arg + "'");
                     switch (positional++) {
-                        case 0 -> host = hostArgument(arg);
+                        case 0 -> host = LINE.host(arg);
                         case 1 -> {
                             List<Integer> list = new ArrayList<>();
                             for (String p : arg.split(",", -1)) list.add(LINE.port(p));
@@ -58,13 +62,6 @@ public final class EventLoopArguments {
         return new EventLoopArguments(host, ports, size, senders, tickMs, timeoutSeconds);
     }
 
-    // A host made of digits only is a port that slid into the host's place (JBang drops an empty
-    // argument): refuse it before anything connects anywhere.
-    static String hostArgument(String arg) {
-        if (arg.matches("\\d+")) LINE.wrong("host '" + arg + "' looks like a port: give the host first (" + NAME + " localhost " + arg + ")");
-        return arg;
-    }
-
     /** Where sender i (from 0) sends: the ports taken in turn. */
     public InetSocketAddress address(int sender) {
         InetSocketAddress to = new InetSocketAddress(host, ports.get(sender % ports.size()));
@@ -76,24 +73,8 @@ public final class EventLoopArguments {
         return ports.size() == 1 ? String.valueOf(ports.get(0)) : ports.toString().replace(" ", "");
     }
 
-    /**
-     * data = 'foobar\n' * ..., once, in a direct buffer (the kernel copies straight from it);
-     * every sender reads it through its own view.
-     */
+    /** data = 'foobar\n' * ..., once (every sender reads it through its own view); or one line if memory is short. */
     public ByteBuffer data() {
-        ByteBuffer data;
-        try {
-            data = ByteBuffer.allocateDirect(size);
-        } catch (OutOfMemoryError e) {
-            Failure.exit(NAME, 1, String.valueOf(e.getMessage()).startsWith("Cannot reserve")  // the JVM's own limit, or the system's
-                    ? String.format("%,d bytes do not fit in this JVM's direct memory (%s): send less,"
-                            + " or allow more with -XX:MaxDirectMemorySize", size, e.getMessage())
-                    : String.format("the system refused %,d bytes of memory (%s): send less, or raise this process's"
-                            + " memory limit (ulimit -v)", size, e.getMessage()));
-            return null;
-        }
-        byte[] foobar = "foobar\n".getBytes();
-        while (data.hasRemaining()) data.put(foobar, 0, Math.min(foobar.length, data.remaining()));
-        return data.flip();
+        return ArticleData.foobar(NAME, size);
     }
 }

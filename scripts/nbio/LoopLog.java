@@ -1,5 +1,10 @@
 package nbio;
 
+//SOURCES CpuClock.java
+//SOURCES EventLoopArguments.java
+//SOURCES SenderLog.java
+//SOURCES Timeline.java
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -61,7 +66,7 @@ public final class LoopLog {
             selector.wakeup();
             try { main.join(5000); } catch (InterruptedException ignored) { }
         }));
-        cpuStart = SenderLog.cpuNanos();                                 // the loop's CPU counts from here, without the setup
+        cpuStart = CpuClock.threadNanos();                                 // the loop's CPU counts from here, without the setup
         return selector;
     }
 
@@ -102,7 +107,7 @@ public final class LoopLog {
     /** The loop is over. */
     public void finished() {
         endNanos = System.nanoTime();
-        cpuNanos = SenderLog.cpuNanos() - cpuStart;
+        cpuNanos = CpuClock.threadNanos() - cpuStart;
     }
 
     /**

@@ -1,11 +1,13 @@
 package nbio;
 
+//SOURCES Connect.java
+//SOURCES CpuClock.java
+//SOURCES EventLoopArguments.java
+//SOURCES Timeline.java
+
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.ConnectException;
-import java.net.Inet4Address;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Locale;
@@ -43,12 +45,12 @@ public final class SenderLog {
     public void turn(boolean ready) {
         turnsSinceTick++;
         if (ready) wakeups++;
-        turnCpuStart = cpuNanos();
+        turnCpuStart = CpuClock.threadNanos();
     }
 
     /** The turn ends: its CPU is this sender's. */
     public void turnEnded() {
-        cpu += cpuNanos() - turnCpuStart;
+        cpu += CpuClock.threadNanos() - turnCpuStart;
     }
 
     /** When to give up waiting: --timeout seconds from now (the first call also starts this sender's clock). */
@@ -134,7 +136,7 @@ public final class SenderLog {
         String where = (host.contains(":") ? "[" + host + "]" : host) + ":" + to.getPort();
         if (!connected) {
             if (gaveUp) return "no answer from " + where + " within " + timeoutSeconds + " s (see --timeout)";
-            String hint = noIpv4Hint(to);
+            String hint = Connect.noIpv4Hint(to);
             if (!hint.isEmpty()) return "cannot connect to " + where + " (" + failure.getMessage() + ")" + hint;
             if (failure instanceof ConnectException && String.valueOf(failure.getMessage()).contains("refused")) {
                 return "nothing is listening on " + where + ": start `./jbang select-server` (or `./jbang server`) first";
@@ -165,21 +167,5 @@ public final class SenderLog {
                         + " wall_ms=%.1f cpu_ms=%.1f crc32=%08x assertion=%s port=%d local_port=%d start_ms=%.1f end_ms=%.1f%n",
                 NAME, name, sent, size, writes, zeroWrites, wakeups, wall, cpu / 1e6, crc.getValue(),
                 sent == size ? "held" : "failed", to.getPort(), localPort, (start - loopStart) / 1e6, (end - loopStart) / 1e6);
-    }
-
-    // An IPv6-only host: localhost resolves to 127.0.0.1 (from /etc/hosts) but no interface has it.
-    static String noIpv4Hint(InetSocketAddress address) {
-        try {
-            if (address.getAddress() instanceof Inet4Address && address.getAddress().isLoopbackAddress()
-                    && NetworkInterface.getByInetAddress(address.getAddress()) == null) {
-                return ": this machine has no IPv4 loopback address (" + address.getAddress().getHostAddress()
-                        + "); use ::1 as the host, with a server listening there";
-            }
-        } catch (IOException ignored) { }
-        return "";
-    }
-
-    static long cpuNanos() { // CPU time of this thread only: the loop and everything it runs
-        return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
     }
 }
