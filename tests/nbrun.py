@@ -19,16 +19,20 @@
 
   nbrun.py hash NOTEBOOK...   prints the code hash of each notebook.
 
+Every command starts its kernels the same way (started_kernel: a failed start is seen in seconds and retried) and,
+stopped by SIGTERM, SIGINT or SIGHUP, shuts down the kernels it started before it exits.
+
 The kernelspecs come from JUPYTER_PATH (tests/setup-notebooks installs nbio-ijava and
 nbio-rapaio into tests/target/jupyter; notebooks/regenerate sets JUPYTER_PATH to it).
 """
 import asyncio
-import atexit
 import hashlib
 import os
 import queue
 import re
+import signal
 import sys
+import tempfile
 import time
 
 import nbformat
@@ -104,30 +108,6 @@ def startup_policy(kernel):
     return 60, 3
 
 
-def run(path, kernel, timeout):
-    startup_timeout, attempts = startup_policy(kernel)
-    for attempt in range(1, attempts + 1):
-        nb = nbformat.read(path, as_version=4)
-        # Each attempt waits a little longer: on a heavily loaded machine a healthy start can take longer than the first wait.
-        client = NotebookClient(nb, kernel_name=kernel, timeout=timeout, allow_errors=True,
-                                record_timing=False, startup_timeout=startup_timeout + 5 * (attempt - 1),
-                                resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}})
-        start = time.monotonic()
-        try:
-            client.execute()
-            break
-        except RuntimeError as e:   # the kernel did not start: "Kernel didn't respond", "Kernel died"
-            atexit.unregister(client._cleanup_kernel)   # nbclient already shut that kernel down
-            if attempt == attempts or not ("Kernel" in str(e) and ("respond" in str(e) or "died" in str(e))):
-                raise
-            print(f"nbrun: {kernel} did not start for {os.path.basename(path)} ({e}); starting it again",
-                  file=sys.stderr)
-    seconds = time.monotonic() - start
-    coalesce_streams(nb)
-    nb.metadata["kernelspec"] = dict(KERNELSPEC)
-    return nb, seconds
-
-
 SMALL = "{ SIZE = 7 * 1024 * 1024; }"   # a block is a statement: the kernel displays no value for it
 NBIO_LOAD = re.compile(r"^%load lib/nbio\.jsh\s*$", re.MULTILINE)
 
@@ -156,6 +136,7 @@ async def started_kernel(kernel, cwd, stderr_path):
     startup_timeout, attempts = startup_policy(kernel)
     for attempt in range(1, attempts + 1):
         km = AsyncKernelManager(kernel_name=kernel)
+        LIVE.add(km)
         with open(stderr_path, "wb") as stderr:   # each attempt's own
             await km.start_kernel(cwd=cwd, stderr=stderr)
         kc = km.client()
@@ -185,22 +166,30 @@ async def started_kernel(kernel, cwd, stderr_path):
             elif time.monotonic() > deadline:
                 failure = f"no answer in {startup_timeout + 5 * (attempt - 1)} s"
         kc.stop_channels()
-        await km.shutdown_kernel(now=True)
+        await shut_down(km)
         os.replace(stderr_path, f"{stderr_path}.failed-{attempt}")
         if attempt == attempts:
             raise RuntimeError(f"{kernel} did not start in {attempts} attempts (last: {failure})")
         print(f"nbrun: {kernel} did not start ({failure}); starting it again", file=sys.stderr)
 
 
-async def execute_all(kernel, outdir, paths, timeout, small, prestart):
-    """Runs each notebook on a fresh kernel of its own, in one process; returns how many had error outputs."""
-    os.makedirs(outdir, exist_ok=True)
-    stderr_of = lambda path: os.path.join(outdir, os.path.basename(path) + ".kernel-stderr")
+LIVE = set()   # the kernels started and not yet shut down: a stopped run shuts them down (they run in sessions of their own)
+
+
+async def shut_down(km):
+    LIVE.discard(km)
+    await km.shutdown_kernel(now=True)
+
+
+async def run_each(kernel, paths, timeout, small, prestart, stderr_dir, done):
+    """Runs each notebook on a fresh kernel of its own, one after the other, and calls done(path, nb, seconds, errors)
+    for each; returns how many had errors (error outputs, stderr, a kernel that did not start, a cell that timed out).
+    Each kernel's stderr goes to stderr_dir/NAME.kernel-stderr."""
+    stderr_of = lambda path: os.path.join(stderr_dir, os.path.basename(path) + ".kernel-stderr")
     cwd_of = lambda path: os.path.dirname(os.path.abspath(path))
     failed = 0
     next_start = asyncio.ensure_future(started_kernel(kernel, cwd_of(paths[0]), stderr_of(paths[0])))
     for index, path in enumerate(paths):
-        name = os.path.basename(path)
         nb = nbformat.read(path, as_version=4)
         if small:
             nb = shrink(nb)
@@ -224,21 +213,41 @@ async def execute_all(kernel, outdir, paths, timeout, small, prestart):
                 log.append(f"{type(e).__name__}: {e}")
             finally:
                 kc.stop_channels()
-                await km.shutdown_kernel(now=True)
+                await shut_down(km)
         seconds = time.monotonic() - start
         coalesce_streams(nb)
         nb.metadata["kernelspec"] = dict(KERNELSPEC)
-        nb.metadata.setdefault("nbio", {})["executed_on"] = kernel
-        nbformat.write(nb, os.path.join(outdir, name))
         errors = log + errors_of(nb)
         failed += 1 if errors else 0
-        summary = f"nbrun: {name} on {kernel}: {seconds:.1f} s, {len(errors)} error output(s)"
-        print(summary, flush=True)
-        with open(os.path.join(outdir, name + ".log"), "w", encoding="utf-8") as out:
-            out.write("\n".join([summary] + errors) + "\n")
+        done(path, nb, seconds, errors)
         if following and not prestart:
             next_start = asyncio.ensure_future(started_kernel(kernel, cwd_of(following), stderr_of(following)))
     return failed
+
+
+def run_stoppably(coroutine):
+    """Runs the runner's coroutine and returns what it returns. On SIGTERM, SIGINT or SIGHUP it kills every kernel it
+    started, with what each started (each runs in a process group of its own, which a signal to this process's group
+    does not reach), and exits at once with 128 + the signal (nbclient would take a cancelled cell for a failed one and
+    go on)."""
+    def stop(sig):
+        for km in list(LIVE):
+            group = getattr(km.provisioner, "pgid", None) if km.provisioner else None
+            if group:
+                try:
+                    os.killpg(group, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        print(f"nbrun: stopped by {signal.Signals(sig).name}; the kernels it started are killed", file=sys.stderr,
+              flush=True)
+        sys.stdout.flush()
+        os._exit(128 + sig)
+
+    async def main():
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            asyncio.get_running_loop().add_signal_handler(sig, stop, sig)
+        return await coroutine
+    return asyncio.run(main())
 
 
 def main(argv):
@@ -263,38 +272,48 @@ def main(argv):
             print(code_hash(nbformat.read(path, as_version=4), os.path.dirname(os.path.abspath(path))), path)
         return 0
 
+    def summary(path, seconds, errors):
+        return f"nbrun: {os.path.basename(path)} on {kernel}: {seconds:.1f} s, {len(errors)} error output(s)"
+
     if command == "execute":
         kernel, source, target = rest
-        nb, seconds = run(source, kernel, timeout)
-        nb.metadata.setdefault("nbio", {})["executed_on"] = kernel
-        nbformat.write(nb, target)
-        errors = errors_of(nb)
-        print(f"nbrun: {os.path.basename(source)} on {kernel}: {seconds:.1f} s, {len(errors)} error output(s)")
-        for error in errors:
-            print(error, file=sys.stderr)
-        return 1 if errors else 0
+
+        def written(path, nb, seconds, errors):
+            nb.metadata.setdefault("nbio", {})["executed_on"] = kernel
+            nbformat.write(nb, target)
+            print(summary(path, seconds, errors), flush=True)
+            for error in errors:
+                print(error, file=sys.stderr)
+        failed = run_stoppably(run_each(kernel, [source], timeout, False, False, os.path.dirname(os.path.abspath(target)), written))
+        return 1 if failed else 0
 
     if command == "execute-all":
         small, prestart = "--small" in rest, "--prestart" in rest
         kernel, outdir, *paths = [arg for arg in rest if arg not in ("--small", "--prestart")]
-        failed = asyncio.run(execute_all(kernel, outdir, paths, timeout, small, prestart))
+        os.makedirs(outdir, exist_ok=True)
+
+        def written(path, nb, seconds, errors):
+            name = os.path.basename(path)
+            nb.metadata.setdefault("nbio", {})["executed_on"] = kernel
+            nbformat.write(nb, os.path.join(outdir, name))
+            print(summary(path, seconds, errors), flush=True)
+            with open(os.path.join(outdir, name + ".log"), "w", encoding="utf-8") as out:
+                out.write("\n".join([summary(path, seconds, errors)] + errors) + "\n")
+        failed = run_stoppably(run_each(kernel, paths, timeout, small, prestart, outdir, written))
         return 1 if failed else 0
 
     if command == "regenerate":
-        failed = 0
-        for path in rest:
-            nb, seconds = run(path, kernel, timeout)
-            errors = errors_of(nb)
+        def written(path, nb, seconds, errors):
             if errors:
-                failed += 1
                 print(f"nbrun: {path}: {len(errors)} error output(s); not written", file=sys.stderr)
                 for error in errors:
                     print(error, file=sys.stderr)
-                continue
+                return
             nb.metadata["nbio"] = {"code_sha256": code_hash(nb, os.path.dirname(os.path.abspath(path))),
                                    "outputs_from_kernel": kernel}
             nbformat.write(nb, path)
-            print(f"nbrun: {path}: regenerated on {kernel} in {seconds:.1f} s")
+            print(f"nbrun: {path}: regenerated on {kernel} in {seconds:.1f} s", flush=True)
+        failed = run_stoppably(run_each(kernel, rest, timeout, False, False, tempfile.mkdtemp(prefix="nbrun-"), written))
         return 1 if failed else 0
 
     print(f"nbrun: unknown command {command!r}", file=sys.stderr)

@@ -157,13 +157,8 @@ public final class Notebooks {
         try {
             Files.createDirectories(out.getParent());
             Files.deleteIfExists(out);
-            ProcessBuilder builder = new ProcessBuilder("/usr/bin/python3", "tests/nbrun.py", "execute", kernel,
-                    DIR.resolve(name).toString(), out.toString(), "--timeout", String.valueOf(cellTimeout.toSeconds()))
-                    .directory(Scripts.ROOT.toFile()).redirectErrorStream(true)
-                    .redirectOutput(out.resolveSibling(name + ".log").toFile());
-            builder.environment().put("JUPYTER_PATH", jupyterPath.toString());
-            builder.environment().put("JUPYTER_RUNTIME_DIR", JUPYTER.resolve("runtime").toString());
-            builder.environment().remove("JAVA_TOOL_OPTIONS");
+            ProcessBuilder builder = nbrun(List.of("execute", kernel, DIR.resolve(name).toString(), out.toString(),
+                    "--timeout", String.valueOf(cellTimeout.toSeconds())), jupyterPath, out.resolveSibling(name + ".log"));
             long start = System.nanoTime();
             Process process = builder.start();
             if (!process.waitFor(15, TimeUnit.MINUTES)) {
@@ -195,17 +190,8 @@ public final class Notebooks {
                 Files.deleteIfExists(dir.resolve(name));
                 Files.deleteIfExists(dir.resolve(name + ".log"));
             }
-            List<String> command = new ArrayList<>(List.of("/usr/bin/python3", "tests/nbrun.py", "execute-all", kernel, dir.toString(),
-                    "--timeout", String.valueOf(cellTimeout.toSeconds())));
-            if (small) command.add("--small");
-            if (prestart) command.add("--prestart");
-            for (String name : names) command.add(DIR.resolve(name).toString());
-            ProcessBuilder builder = new ProcessBuilder(command).directory(Scripts.ROOT.toFile()).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("nbrun.log").toFile());
-            builder.environment().put("JUPYTER_PATH", JUPYTER.toString());
-            builder.environment().put("JUPYTER_RUNTIME_DIR", JUPYTER.resolve("runtime").toString());
-            builder.environment().remove("JAVA_TOOL_OPTIONS");
-            Process process = builder.start();
+            Process process = nbrun(executeAllArguments(kernel, dir, names, small, prestart, cellTimeout), JUPYTER,
+                    dir.resolve("nbrun.log")).start();
             if (!process.waitFor(10L * names.size(), TimeUnit.MINUTES)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
@@ -230,6 +216,29 @@ public final class Notebooks {
         } catch (InterruptedException e) {
             throw new AssertionError("interrupted", e);
         }
+    }
+
+    /** tests/nbrun.py's arguments to run these notebooks on KERNEL, writing into dir. */
+    static List<String> executeAllArguments(String kernel, Path dir, List<String> names, boolean small, boolean prestart,
+                                            Duration cellTimeout) {
+        List<String> args = new ArrayList<>(List.of("execute-all", kernel, dir.toString(), "--timeout",
+                String.valueOf(cellTimeout.toSeconds())));
+        if (small) args.add("--small");
+        if (prestart) args.add("--prestart");
+        for (String name : names) args.add(DIR.resolve(name).toString());
+        return args;
+    }
+
+    /** tests/nbrun.py with these arguments, its kernelspecs from jupyterPath, all it prints into log. */
+    static ProcessBuilder nbrun(List<String> args, Path jupyterPath, Path log) {
+        List<String> command = new ArrayList<>(List.of("/usr/bin/python3", "tests/nbrun.py"));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(Scripts.ROOT.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().put("JUPYTER_PATH", jupyterPath.toString());
+        builder.environment().put("JUPYTER_RUNTIME_DIR", JUPYTER.resolve("runtime").toString());
+        builder.environment().remove("JAVA_TOOL_OPTIONS");
+        return builder;
     }
 
     /** A small JSON reader: objects become LinkedHashMaps, arrays Lists, numbers Doubles or Longs. */
