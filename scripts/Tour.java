@@ -1,6 +1,8 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //DESCRIPTION The whole article in one run: every step against a live server, then one table of measured numbers.
+//SOURCES nbio/MachineLines.java
+//SOURCES nbio/Jdks.java
 //FILES Server.java
 //FILES BlockingClient.java
 //FILES NonBlockingClient.java
@@ -9,34 +11,21 @@
 //FILES SelectServer.java
 //FILES EventLoop.java
 //FILES VirtualThreads.java
-//FILES nbio/ArticleData.java
-//FILES nbio/CommandLine.java
-//FILES nbio/Connect.java
-//FILES nbio/CpuClock.java
-//FILES nbio/EventLoopArguments.java
-//FILES nbio/Failure.java
-//FILES nbio/LoopLog.java
-//FILES nbio/SenderLog.java
-//FILES nbio/Timeline.java
-//SOURCES nbio/MachineLines.java
+//FILES nbio/=nbio/*.java
 
-import java.io.ByteArrayOutputStream;
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
-import java.net.URL;
-import java.net.URLClassLoader;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -44,23 +33,29 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.tools.ToolProvider;
+import nbio.Jdks;
+import nbio.MachineLines;
 
-// The tour runs the real step scripts, unchanged, in this one process: it compiles them,
-// starts the step-1 server in a thread on a free port, runs each client against it, and
-// reads the RESULT and SERVED lines they print to build one table at the end.
+// The tour runs the real step scripts, unchanged, each in a process of its own, as a learner
+// would in several terminals: it compiles them once, starts the step-1 server on a free port,
+// runs each client against it, and reads the RESULT and SERVED lines they print to build one
+// table at the end.
 public class Tour {
     static final String USAGE = "usage: tour [--size BYTES] [--read-rate MiB/s] [--connections N]"
             + " (defaults: 73400320 bytes, a step-1 server reading at most 100 MiB/s, 10240 virtual-thread connections)";
     static final PrintStream STDERR = System.err;
-    // Compiled here, run in this process. VirtualThreads needs Java 21+ and runs as a child process.
-    static final String[] STEP_FILES = {"Server", "BlockingClient", "NonBlockingClient", "RetryClient", "SelectClient",
-            "SelectServer", "EventLoop"};
+    // Compiled and run by this Java. VirtualThreads needs Java 21+: compiled and run by a JDK 21+.
+    static final List<String> STEP_FILES = List.of("Server", "BlockingClient", "NonBlockingClient", "RetryClient",
+            "SelectClient", "SelectServer", "EventLoop");
 
     // Step 2 sends --size in one write call, and Linux moves at most this much in one.
     static final long MOST_ONE_WRITE_MOVES = 2_147_479_552L;
     // Ctrl-C (or a kill) mid-tour: the steps stop, and the tour says where it stopped instead of judging them.
     static volatile boolean stopping;
+    // The tour gives up with one line of its own (fail): its children are stopped, nothing else is said.
+    static volatile boolean exiting;
     static volatile String currentStep = "the start";
+    static final List<Child> CHILDREN = new ArrayList<>();
 
     record Step(String alias, String className, String story) { }
 
@@ -97,18 +92,16 @@ public class Tour {
         terminal.println("The article, step by step: every number below is measured now, on this machine.\n");
 
         Path work = temporaryFolder();
-        Thread serverThread = null, selectServerThread = null;
-        LineRouter router = new LineRouter(terminal);
-        onStop(work, router);
-        try (URLClassLoader steps = compiledSteps(work)) {
-            System.setOut(new PrintStream(router, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(router, true, StandardCharsets.UTF_8));
+        onStop(work);
+        boolean signalledChild = false;
+        try {
+            Steps steps = compiledSteps(work);
 
             terminal.println("Step 1. A blocking server: it accepts one client at a time and reads 1024 bytes per call\n"
                     + "until the client closes. Here it reads at most " + readRate + " MiB/s on purpose, slower than loopback,\n"
-                    + "like a far-away reader on a real network. It picks a free port and runs in a thread of this process.");
-            serverThread = startServer(steps.loadClass("Server"), router, "server", "0", "--no-progress", "--read-rate", readRate);
-            String port = router.await(0, "^server: listening on localhost:(\\d+)", 30).group(1);
+                    + "like a far-away reader on a real network. It picks a free port and runs in a process of its own.");
+            Child server = steps.start("server", "Server", "0", "--no-progress", "--read-rate", readRate);
+            String port = server.await(0, "^server: listening on localhost:(\\d+)", 30).group(1);
             terminal.println();
 
             List<Map<String, String>> rows = new ArrayList<>();
@@ -116,16 +109,16 @@ public class Tour {
             for (Step step : CLIENT_STEPS) {
                 terminal.println(step.story());
                 currentStep = step.story().substring(0, step.story().indexOf('.')) + " (" + step.alias() + ")";
-                int mark = router.mark();
-                Throwable failure = runMain(steps.loadClass(step.className()), "localhost", port, String.valueOf(size));
-                router.checkNotStopping();
-                if (failure instanceof AssertionError) {
-                    terminal.println("    ...and it failed as the article's did: " + failure);
-                } else if (failure != null) {
-                    fail(step.alias() + " failed unexpectedly: " + failure);
+                int mark = server.mark();
+                Child run = steps.start("client", step.className(), "localhost", port, String.valueOf(size));
+                int exit = run.waitFor();
+                Map<String, String> result = run.result(step.alias());
+                if (exit != 0 && result.get("assertion").equals("failed")) {
+                    terminal.println("    ...and it failed as the article's did: " + run.find("^Exception in thread \"main\" (.*)", step.alias()).group(1));
+                } else if (exit != 0) {
+                    fail(step.alias() + " stopped with exit code " + exit + " (its own line above says why)");
                 }
-                Map<String, String> result = fields(router.await(mark, "^RESULT client=" + step.alias() + " .*", 60).line());
-                Map<String, String> served = fields(router.await(mark, "^SERVED client=" + (++client) + " .*", 60).line());
+                Map<String, String> served = MachineLines.fields(server.await(mark, "^SERVED client=" + (++client) + " .*", 60).line());
                 boolean intact = result.get("bytes").equals(served.get("bytes")) && result.get("crc32").equals(served.get("crc32"));
                 terminal.printf("    => the server received %,d bytes, crc32=%s: %s%n%n", Long.parseLong(served.get("bytes")),
                         served.get("crc32"), intact ? "exactly what the kernel accepted from the client" : "NOT what the client sent!");
@@ -138,41 +131,37 @@ public class Tour {
                     + "runs two senders of the same data at once, plus a timer that ticks every 100 ms. First against\n"
                     + "the step-1 server, which serves one client at a time:");
             currentStep = "Step 6a (event-loop)";
-            int mark = router.mark();
-            runEventLoop(steps, port, size, mark, router, rows, "step-1 server");
-            int firstDone = router.await(mark, "^server: client " + (client + 1) + " done", 60).index();
-            int secondConnected = router.await(mark, "^server: client " + (client + 2) + " connected", 60).index();
+            int mark = server.mark();
+            runEventLoop(steps, port, size, server, mark, rows, "step-1 server");
+            int firstDone = server.await(mark, "^server: client " + (client + 1) + " done", 60).index();
+            int secondConnected = server.await(mark, "^server: client " + (client + 2) + " connected", 60).index();
             terminal.printf("    => the step-1 server took the second sender only after the first was done"
                     + " (its log: client %d done, then client %d connected): %s%n%n", client + 1, client + 2,
                     firstDone < secondConnected ? "one after the other" : "NOT in order?");
-            serverThread.interrupt();   // closes the server's socket: it prints its totals and returns
-            serverThread.join(10_000);
-            router.await(mark, "^TOTAL clients=", 10);
+            server.stop();   // as Ctrl-C would: it prints its totals and exits
+            server.await(mark, "^TOTAL clients=", 10);
 
             terminal.println("Step 6b. select-server, the non-blocking counterpart of step 1: one thread and a Selector\n"
                     + "(OP_ACCEPT, OP_READ) serve every client side by side. The same two senders, now against it.");
             currentStep = "Step 6b (select-server)";
-            mark = router.mark();
-            selectServerThread = startServer(steps.loadClass("SelectServer"), router, "select-server", "0", "--no-progress");
-            String selectPort = router.await(mark, "^select-server: listening on localhost:(\\d+)", 30).group(1);
-            mark = router.mark();
-            runEventLoop(steps, selectPort, size, mark, router, rows, "select-server");
+            Child selectServer = steps.start("select-server", "SelectServer", "0", "--no-progress");
+            String selectPort = selectServer.await(0, "^select-server: listening on localhost:(\\d+)", 30).group(1);
+            runEventLoop(steps, selectPort, size, selectServer, selectServer.mark(), rows, "select-server");
             terminal.println();
 
             terminal.println("Step 6c. The modern answer: virtual threads (Java 21+) let you write plain blocking code, one thread\n"
                     + "per connection, while the JDK parks a thread whose socket is not ready and wakes it when it is.\n"
                     + connections + " connections to select-server at once, each sending its share of the same 70 MB.");
             currentStep = "Step 6c (virtual-threads)";
-            Map<String, String> virtual = runVirtualThreads(work, selectPort, connections, router);
+            Map<String, String> virtual = runVirtualThreads(steps, selectPort, connections, selectServer);
             if (virtual != null) rows.add(virtual);
             terminal.println();
 
-            mark = router.mark();
-            selectServerThread.interrupt(); // wakes select(): it closes everything and prints its totals
-            selectServerThread.join(10_000);
-            Map<String, String> selectTotal = fields(router.await(mark, "^TOTAL clients=", 10).line());
+            mark = selectServer.mark();
+            selectServer.stop(); // it closes everything and prints its totals
+            Map<String, String> selectTotal = MachineLines.fields(selectServer.await(mark, "^TOTAL clients=", 10).line());
 
-            router.checkNotStopping();
+            checkNotStopping();
             currentStep = "the table";
             printTable(terminal, rows);
             Map<String, String> retry = rows.get(2), select = rows.get(3);
@@ -190,51 +179,36 @@ public class Tour {
                     100 * selectCpu / Double.parseDouble(select.get("wall_ms")), Long.parseLong(selectTotal.get("max_open")),
                     Long.parseLong(selectTotal.get("registered")), (System.nanoTime() - tourStart) / 1e9);
             if (rows.stream().anyMatch(r -> !r.get("intact").equals("yes"))) fail("some bytes were lost: see the table");
-        } catch (Exception | Error e) {
-            // A step's Ctrl-C handler interrupts the thread that runs the step: this one.
-            if (!stopping && !(e instanceof InterruptedException)) throw e;
-            Thread.interrupted();
+        } catch (Stopped | RuntimeException e) {
+            if (!stopping && !(e instanceof Stopped)) throw e;
             // Stopped: what a step did after the signal says nothing about the step, so nothing is judged.
+            signalledChild = !stopping; // Ctrl-C in a terminal reaches the steps too, maybe before this process hears it
             STDERR.println("tour: stopped by a signal during " + currentStep + "; the steps after it did not run");
         } finally {
-            System.setOut(terminal);
-            System.setErr(STDERR);
-            for (Thread thread : new Thread[]{serverThread, selectServerThread}) {
-                if (thread != null && thread.isAlive()) {
-                    thread.interrupt();
-                    thread.join(10_000);
-                }
-            }
-            if (router != null) router.flushAll();
+            stopChildren();
             deleteTree(work);
         }
-    }
-
-    static Thread startServer(Class<?> server, LineRouter router, String label, String... args) {
-        Thread thread = new Thread(() -> runMain(server, args), label);
-        router.labels.put(thread, label);
-        thread.start();
-        return thread;
+        if (signalledChild) System.exit(130);
     }
 
     // Two senders on one thread; each one's bytes and CRC32 are checked against the server's SERVED
     // line for the connection that came from the sender's local port.
-    static void runEventLoop(URLClassLoader steps, String port, long size, int mark, LineRouter router,
-                             List<Map<String, String>> rows, String against) throws Exception {
-        Throwable failure = runMain(steps.loadClass("EventLoop"), "localhost", port, String.valueOf(size));
-        router.checkNotStopping();
-        if (failure != null) fail("event-loop failed unexpectedly: " + failure);
-        router.await(mark, "^LOOP .*socket_threads=1", 10);
+    static void runEventLoop(Steps steps, String port, long size, Child server, int mark,
+                             List<Map<String, String>> rows, String against) throws Stopped {
+        Child loop = steps.start("client", "EventLoop", "localhost", port, String.valueOf(size));
+        int exit = loop.waitFor();
+        if (exit != 0) fail("event-loop stopped with exit code " + exit + " (its own line above says why)");
+        loop.find("^LOOP .*socket_threads=1", "event-loop");
         for (String task : List.of("send-1", "send-2")) {
-            Map<String, String> result = fields(router.await(mark, "^RESULT client=event-loop task=" + task + " .*", 60).line());
+            Map<String, String> result = MachineLines.fields(loop.find("^RESULT client=event-loop task=" + task + " .*", "event-loop").group());
             String from = result.get("local_port");
             // The step-1 server logs the peer when it connects; select-server puts it on the SERVED line.
             Map<String, String> served;
             if (against.equals("select-server")) {
-                served = fields(router.await(mark, "^SERVED .*peer=127\\.0\\.0\\.1:" + from + "$", 60).line());
+                served = MachineLines.fields(server.await(mark, "^SERVED .*peer=127\\.0\\.0\\.1:" + from + "$", 60).line());
             } else {
-                String number = router.await(mark, "^server: client (\\d+) connected from /127\\.0\\.0\\.1:" + from + "$", 60).group(1);
-                served = fields(router.await(mark, "^SERVED client=" + number + " .*", 60).line());
+                String number = server.await(mark, "^server: client (\\d+) connected from /127\\.0\\.0\\.1:" + from + "$", 60).group(1);
+                served = MachineLines.fields(server.await(mark, "^SERVED client=" + number + " .*", 60).line());
             }
             boolean intact = result.get("bytes").equals(served.get("bytes")) && result.get("crc32").equals(served.get("crc32"));
             result.put("client", "event-loop " + task + " -> " + against);
@@ -243,62 +217,30 @@ public class Tour {
         }
     }
 
-    // Virtual threads need Java 21+: run that script as a child process on a JDK 21+ found on
-    // this machine, against the select-server in this process, and count what it received.
-    static Map<String, String> runVirtualThreads(Path work, String port, long connections, LineRouter router) throws Exception {
-        Path java = newerJava(21);
-        if (java == null) {
-            router.terminal.println("    (skipped here: no JDK 21+ found; see the README for how to point JBang at one)");
+    // Virtual threads need Java 21+: that step runs on a JDK 21+ found on this machine, against
+    // select-server, and the tour counts what select-server received.
+    static Map<String, String> runVirtualThreads(Steps steps, String port, long connections, Child selectServer) throws Stopped {
+        if (steps.virtualThreads() == null) {
+            System.out.println("    (skipped here: no JDK 21+ found; see the README for how to point JBang at one)");
             return null;
         }
         long share = 7L * 10 * 1024 * 1024 / connections;
-        int mark = router.mark();
-        router.quiet = true; // thousands of SERVED lines: counted below, not shown
-        Process child = new ProcessBuilder(java.toString(), work.resolve("src/VirtualThreads.java").toString(),
-                "localhost", port, String.valueOf(share), "--connections", String.valueOf(connections))
-                .redirectErrorStream(true).start();
-        String resultLine = null;
-        try (var output = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = output.readLine()) != null; ) {
-                router.terminal.println("    v-threads | " + line);
-                if (line.startsWith("RESULT ")) resultLine = line;
-            }
+        int mark = selectServer.mark();
+        selectServer.quiet = true; // thousands of SERVED lines: counted below, not shown
+        Child run = steps.virtualThreads().start("localhost", port, String.valueOf(share), "--connections", String.valueOf(connections));
+        int exit = run.waitFor();
+        if (exit != 0 || run.lastResult() == null) {
+            fail("virtual-threads stopped with exit code " + exit + " (its own line above says why): step 6c did not run");
         }
-        if (!child.waitFor(120, TimeUnit.SECONDS)) {
-            child.destroyForcibly();
-            fail("virtual-threads did not finish within 120 s after closing its output");
-        }
-        router.checkNotStopping();
-        if (child.exitValue() != 0 || resultLine == null) {
-            fail("virtual-threads stopped with exit code " + child.exitValue() + " (its own line above says why): step 6c did not run");
-        }
-        Map<String, String> result = fields(resultLine);
+        Map<String, String> result = run.lastResult();
         Pattern served = Pattern.compile("^SERVED .*bytes=" + share + " .*crc32=" + result.get("crc32") + " ended=eof");
-        long exact = router.awaitCount(mark, served, connections, 60);
-        router.quiet = false;
-        router.terminal.printf("    => select-server received exactly %,d bytes with crc32=%s on %,d of %,d connections%n",
+        long exact = selectServer.awaitCount(mark, served, connections, 60);
+        selectServer.quiet = false;
+        System.out.printf("    => select-server received exactly %,d bytes with crc32=%s on %,d of %,d connections%n",
                 share, result.get("crc32"), exact, connections);
         result.put("client", "virtual-threads x" + connections + " -> select-server");
         result.put("intact", exact == connections ? "yes" : "NO");
         return result;
-    }
-
-    // The running JVM if it is new enough, else a JDK in JAVA_HOME or a usual install folder.
-    static Path newerJava(int feature) throws IOException {
-        if (Runtime.version().feature() >= feature) return Path.of(System.getProperty("java.home"), "bin", "java");
-        List<Path> candidates = new ArrayList<>();
-        if (System.getenv("JAVA_HOME") != null) candidates.add(Path.of(System.getenv("JAVA_HOME")));
-        for (Path folder : List.of(Path.of("/usr/lib/jvm"), Path.of(System.getProperty("user.home"), ".jbang", "cache", "jdks"))) {
-            if (Files.isDirectory(folder)) try (Stream<Path> jdks = Files.list(folder)) { jdks.sorted().forEach(candidates::add); }
-        }
-        for (Path jdk : candidates) {
-            Path release = jdk.resolve("release");
-            // A JRE has bin/java but no compiler, and the child runs a source file: a JDK it must be.
-            if (!Files.isReadable(release) || !Files.isExecutable(jdk.resolve("bin/java")) || !Files.isExecutable(jdk.resolve("bin/javac"))) continue;
-            Matcher version = Pattern.compile("JAVA_VERSION=\"(\\d+)").matcher(Files.readString(release));
-            if (version.find() && Integer.parseInt(version.group(1)) >= feature) return jdk.resolve("bin/java");
-        }
-        return null;
     }
 
     static void printTable(PrintStream out, List<Map<String, String>> rows) {
@@ -312,19 +254,36 @@ public class Tour {
         }
     }
 
-    // Runs a script's main(String[]) and returns what it threw, if anything.
-    static Throwable runMain(Class<?> script, String... args) {
-        try {
-            script.getMethod("main", String[].class).invoke(null, (Object) args);
-            return null;
-        } catch (InvocationTargetException e) {
-            return e.getCause();
-        } catch (ReflectiveOperationException e) {
-            return e;
+    /** The compiled steps: this Java runs steps 1 to 6b from {@code classes}; a JDK 21+, if found, runs step 6c. */
+    record Steps(Path java, Path classes, VirtualThreadsStep virtualThreads) {
+        Child start(String label, String className, String... args) {
+            List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", classes.toString(), className));
+            command.addAll(List.of(args));
+            return Child.start(label, command);
         }
     }
 
-    static URLClassLoader compiledSteps(Path work) {
+    /** Step 6c on a JDK 21+: compiled by that JDK's javac while the other steps run, then run by its java. */
+    record VirtualThreadsStep(Path jdk, Path classes, Process compiler, Path compilerOutput) {
+        Child start(String... args) throws Stopped {
+            try {
+                int exit = compiler.waitFor();
+                checkNotStopping();
+                if (exit != 0) {
+                    for (String line : Files.readAllLines(compilerOutput)) System.out.println("    v-threads | " + line);
+                    fail("virtual-threads does not compile with " + jdk + " (exit code " + exit + ", its lines above say why):"
+                            + " step 6c did not run");
+                }
+            } catch (InterruptedException | IOException e) {
+                throw new Stopped();
+            }
+            List<String> command = new ArrayList<>(List.of(jdk.resolve("bin/java").toString(), "-cp", classes.toString(), "VirtualThreads"));
+            command.addAll(List.of(args));
+            return Child.start("v-threads", command);
+        }
+    }
+
+    static Steps compiledSteps(Path work) {
         try {
             return compileSteps(work);
         } catch (IOException e) {
@@ -334,156 +293,225 @@ public class Tour {
         }
     }
 
-    // The step scripts travel with this one: beside it on disk, or inside JBang's jar (//FILES).
-    static URLClassLoader compileSteps(Path work) throws IOException {
-        Path sources = Files.createDirectories(work.resolve("src")), classes = Files.createDirectories(work.resolve("classes"));
-        String launched = System.getProperty("jdk.launcher.sourcefile");
-        Path besideMe = launched != null ? Path.of(launched).toAbsolutePath().getParent() : Path.of("scripts");
-        // A step's library (its //SOURCES nbio/X.java lines) is copied beside it, where javac finds it.
-        List<String> compilerArgs = new ArrayList<>(List.of("-d", classes.toString(), "--source-path", sources.toString()));
-        List<String> files = new ArrayList<>(List.of(STEP_FILES));
+    // The step scripts and the nbio library they use travel with this one: inside JBang's jar
+    // (//FILES), or beside it on disk. They are copied into the working folder and compiled there.
+    static Steps compileSteps(Path work) throws IOException {
+        Path sources = Files.createDirectories(work.resolve("src/nbio")).getParent();
+        Path classes = Files.createDirectories(work.resolve("classes"));
+        Path from = stepsFolder();
+        List<String> files = new ArrayList<>(STEP_FILES);
         files.add("VirtualThreads");
         for (String name : files) {
-            Path copy = sources.resolve(name + ".java");
-            try (InputStream packed = Tour.class.getResourceAsStream("/" + name + ".java")) {
-                if (packed != null) Files.copy(packed, copy);
-                else if (Files.exists(besideMe.resolve(name + ".java"))) Files.copy(besideMe.resolve(name + ".java"), copy);
-                else fail("cannot find " + name + ".java: run the tour from the project folder");
+            if (!Files.exists(from.resolve(name + ".java"))) fail("cannot find " + name + ".java: run the tour from the project folder");
+            Files.copy(from.resolve(name + ".java"), sources.resolve(name + ".java"));
+        }
+        try (Stream<Path> library = Files.list(from.resolve("nbio"))) {
+            for (Path file : library.filter(f -> f.getFileName().toString().endsWith(".java")).toList()) {
+                Files.copy(file, sources.resolve("nbio").resolve(file.getFileName().toString()));
             }
-            if (!name.equals("VirtualThreads")) compilerArgs.add(copy.toString());
-            copyLibrary(copy, sources, besideMe);
         }
-        if (!canLoad("nbio.MachineLines")) { // not compiled in by JBang: compile it from beside the tour
-            Path machineLinesSource = besideMe.resolve("nbio/MachineLines.java");
-            if (!Files.exists(machineLinesSource)) fail("cannot find nbio/MachineLines.java: run the tour from the project folder");
-            compilerArgs.add(machineLinesSource.toString());
+
+        // Step 6c's compiler runs in its own process on the JDK 21+ while this one compiles the rest.
+        VirtualThreadsStep virtualThreads = null;
+        Path jdk = Jdks.atLeast(21).orElse(null);
+        if (jdk != null) {
+            Path classes21 = Files.createDirectories(work.resolve("classes-" + Jdks.featureOf(jdk)));
+            Path output = work.resolve("javac-" + Jdks.featureOf(jdk) + ".txt");
+            Process javac = new ProcessBuilder(jdk.resolve("bin/javac").toString(), "-nowarn", "-d", classes21.toString(),
+                    "--source-path", sources.toString(), sources.resolve("VirtualThreads.java").toString())
+                    .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            virtualThreads = new VirtualThreadsStep(jdk, classes21, javac, output);
         }
+
         if (ToolProvider.getSystemJavaCompiler() == null) fail("this Java has no compiler: run the tour with a JDK, not a JRE");
-        ByteArrayOutputStream errors = new ByteArrayOutputStream();
-        int status = ToolProvider.getSystemJavaCompiler().run(null, errors, errors, compilerArgs.toArray(String[]::new));
+        List<String> javacArgs = new ArrayList<>(List.of("-nowarn", "-d", classes.toString(), "--source-path", sources.toString()));
+        for (String name : STEP_FILES) javacArgs.add(sources.resolve(name + ".java").toString());
+        java.io.ByteArrayOutputStream errors = new java.io.ByteArrayOutputStream();
+        int status = ToolProvider.getSystemJavaCompiler().run(null, errors, errors, javacArgs.toArray(String[]::new));
         if (status != 0) fail("the step scripts do not compile:\n" + errors);
-        URLClassLoader steps = new URLClassLoader(new URL[]{classes.toUri().toURL()}, Tour.class.getClassLoader());
-        try {
-            machineLines = Class.forName("nbio.MachineLines", true, steps).getMethod("fields", String.class);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("nbio.MachineLines was compiled but cannot be used", e);
-        }
-        return steps;
+        return new Steps(Path.of(System.getProperty("java.home"), "bin", "java"), classes, virtualThreads);
     }
 
-    // The nbio files a source names on its //SOURCES lines, and the ones they name in turn, copied
-    // into sources/nbio/ (from inside JBang's jar, //FILES, or from beside the tour).
-    static void copyLibrary(Path source, Path sources, Path besideMe) throws IOException {
-        for (String line : Files.readAllLines(source)) {
-            if (!line.startsWith("//SOURCES ")) continue;
-            String name = line.substring("//SOURCES ".length()).strip();
-            String library = source.getParent().endsWith("nbio") ? "nbio/" + name : name;
-            Path copy = sources.resolve(library);
-            if (!library.startsWith("nbio/") || Files.exists(copy)) continue;
-            Files.createDirectories(copy.getParent());
-            try (InputStream packed = Tour.class.getResourceAsStream("/" + library)) {
-                if (packed != null) Files.copy(packed, copy);
-                else if (Files.exists(besideMe.resolve(library))) Files.copy(besideMe.resolve(library), copy);
-                else fail("cannot find " + library + ": run the tour from the project folder");
+    // Inside JBang's jar, run by the source launcher (its file's folder), or compiled (scripts/ under the current folder).
+    static Path stepsFolder() throws IOException {
+        String launched = System.getProperty("jdk.launcher.sourcefile");
+        if (launched != null) return Path.of(launched).toAbsolutePath().getParent();
+        try {
+            Path codeSource = Path.of(Tour.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (codeSource.toString().endsWith(".jar")) return FileSystems.newFileSystem(codeSource).getPath("/");
+        } catch (URISyntaxException | RuntimeException notAJar) { }
+        return Path.of("scripts");
+    }
+
+    /** A step running in its own process: its lines are shown as they come, indented under the step and marked by who printed them. */
+    static final class Child {
+        final String label;
+        final Process process;
+        final Thread pump;
+        final List<String> lines = new ArrayList<>();
+        volatile boolean quiet; // lines kept but not shown
+
+        private Child(String label, Process process) {
+            this.label = label;
+            this.process = process;
+            this.pump = new Thread(this::pump, "pump-" + label);
+            pump.setDaemon(true);
+            pump.start();
+        }
+
+        static Child start(String label, List<String> command) {
+            try {
+                Child child = new Child(label, new ProcessBuilder(command).redirectErrorStream(true).start());
+                synchronized (CHILDREN) { CHILDREN.add(child); }
+                return child;
+            } catch (IOException e) {
+                fail("cannot start " + command.get(0) + " (" + reason(e) + ")");
+                return null;
             }
-            copyLibrary(copy, sources, besideMe);
-        }
-    }
-
-    static boolean canLoad(String className) {
-        try {
-            Class.forName(className, false, Tour.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException e) {
-            return false;
-        }
-    }
-
-    // Everything the scripts print passes through here: shown indented under the step, marked
-    // by who printed it, and kept in order so the tour can read RESULT and SERVED lines.
-    static final class LineRouter extends OutputStream {
-        final PrintStream terminal;
-        final List<String> history = new ArrayList<>();
-        final Map<Thread, ByteArrayOutputStream> partial = new LinkedHashMap<>();
-        final Map<Thread, String> labels = new java.util.concurrent.ConcurrentHashMap<>();
-        volatile boolean quiet; // servers' lines are kept but not shown
-
-        LineRouter(PrintStream terminal) { this.terminal = terminal; }
-
-        @Override public synchronized void write(int b) {
-            ByteArrayOutputStream line = partial.computeIfAbsent(Thread.currentThread(), t -> new ByteArrayOutputStream());
-            if (b != '\n') { line.write(b); return; }
-            String text = line.toString(StandardCharsets.UTF_8);
-            line.reset();
-            String label = labels.getOrDefault(Thread.currentThread(), "client");
-            if (!(quiet && !label.equals("client"))) terminal.printf("    %9s | %s%n", label, text);
-            history.add(text);
-            notifyAll();
         }
 
-        synchronized void flushAll() {
-            partial.values().forEach(line -> { if (line.size() > 0) terminal.println("    " + line.toString(StandardCharsets.UTF_8)); });
-            partial.clear();
+        private void pump() {
+            try (BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = output.readLine()) != null; ) {
+                    if (!quiet) System.out.printf("    %9s | %s%n", label, line);
+                    synchronized (this) {
+                        lines.add(line);
+                        notifyAll();
+                    }
+                }
+            } catch (IOException gone) { }
+            synchronized (this) { notifyAll(); }
         }
 
-        synchronized int mark() { return history.size(); }
+        synchronized int mark() { return lines.size(); }
 
-        synchronized void checkNotStopping() {
-            if (stopping) throw new IllegalStateException("stopped");
+        /** Waits until the step exits and its last line is read; a step stopped by a signal stops the tour. */
+        int waitFor() throws Stopped {
+            try {
+                int exit = process.waitFor();
+                pump.join();
+                // 130 and 143: SIGINT and SIGTERM. Ctrl-C in a terminal reaches every process of the tour.
+                if (stopping || exit == 130 || exit == 143) throw new Stopped();
+                return exit;
+            } catch (InterruptedException e) {
+                throw new Stopped();
+            }
         }
 
-        synchronized void stop() {
-            stopping = true;
-            notifyAll();
+        /** Stops it as Ctrl-C would (SIGTERM: its shutdown hook runs) and waits for its last line. */
+        void stop() {
+            // Process.destroy would close the pipe and lose those last lines: the handle only signals.
+            process.toHandle().destroy();
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) process.toHandle().destroyForcibly();
+                pump.join(5_000);
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+            }
         }
 
         record Found(int index, String line, Matcher matcher) {
             String group(int n) { return matcher.group(n); }
+            String group() { return matcher.group(); }
         }
 
         /** The first line from index {@code from} on that matches, waiting for it up to a deadline. */
-        synchronized Found await(int from, String regex, int seconds) throws InterruptedException {
+        synchronized Found await(int from, String regex, int seconds) throws Stopped {
             Pattern pattern = Pattern.compile(regex);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             for (int i = from; ; i++) {
-                while (i >= history.size()) {
+                while (i >= lines.size()) {
                     checkNotStopping();
                     long left = deadline - System.nanoTime();
-                    if (left <= 0) throw new IllegalStateException("no line like /" + regex + "/ within " + seconds + " s");
-                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                    if (left <= 0 || !pump.isAlive()) {
+                        fail(label + " printed no line like /" + regex + "/" + (pump.isAlive() ? " within " + seconds + " s" : " before it exited"));
+                    }
+                    try {
+                        TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
+                    } catch (InterruptedException e) {
+                        throw new Stopped();
+                    }
                 }
-                Matcher m = pattern.matcher(history.get(i));
-                if (m.find()) return new Found(i, history.get(i), m);
+                Matcher m = pattern.matcher(lines.get(i));
+                if (m.find()) return new Found(i, lines.get(i), m);
             }
         }
 
         /** Waits until {@code count} lines from {@code from} on match (or the deadline); returns how many did. */
-        synchronized long awaitCount(int from, Pattern pattern, long count, int seconds) throws InterruptedException {
+        synchronized long awaitCount(int from, Pattern pattern, long count, int seconds) throws Stopped {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds), matched = 0;
             for (int i = from; matched < count; i++) {
-                while (i >= history.size()) {
+                while (i >= lines.size()) {
+                    checkNotStopping();
                     long left = deadline - System.nanoTime();
-                    if (left <= 0) return matched;
-                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                    if (left <= 0 || !pump.isAlive()) return matched;
+                    try {
+                        TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
+                    } catch (InterruptedException e) {
+                        throw new Stopped();
+                    }
                 }
-                if (pattern.matcher(history.get(i)).find()) matched++;
+                if (pattern.matcher(lines.get(i)).find()) matched++;
             }
             return matched;
         }
+
+        /** A line of a step that has exited; a line that is not there is one line of the tour's. */
+        synchronized Matcher find(String regex, String step) {
+            Pattern pattern = Pattern.compile(regex);
+            for (String line : lines) {
+                Matcher m = pattern.matcher(line);
+                if (m.find()) return m;
+            }
+            fail(step + " printed no line like /" + regex + "/");
+            return null;
+        }
+
+        /** The fields of the step's RESULT line, read by the pack's one parser. */
+        Map<String, String> result(String step) {
+            return MachineLines.fields(find("^RESULT client=" + step + " .*", step).group());
+        }
+
+        synchronized Map<String, String> lastResult() {
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                if (MachineLines.is("RESULT", lines.get(i))) return MachineLines.fields(lines.get(i));
+            }
+            return null;
+        }
     }
 
-    // The pack's one reader of RESULT, SERVED and TOTAL lines, scripts/nbio/MachineLines.java:
-    // JBang compiles it into the tour (//SOURCES); run as `java scripts/Tour.java`, the tour
-    // compiles it from beside itself with the steps. Either way it is called through this method.
-    static Method machineLines;
+    /** The tour was stopped by a signal: it says where, and judges nothing. */
+    static final class Stopped extends Exception {
+        Stopped() { super(null, null, false, false); }
+    }
 
-    @SuppressWarnings("unchecked")
-    static Map<String, String> fields(String line) {
-        try {
-            return new LinkedHashMap<>((Map<String, String>) machineLines.invoke(null, line));
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot read " + line, e);
-        }
+    static void checkNotStopping() throws Stopped {
+        if (stopping) throw new Stopped();
+    }
+
+    // Clients first, then the servers they talk to: a client never sees its server go first.
+    // Then step 6c's compiler, if it still runs.
+    static void stopChildren() {
+        List<Child> children;
+        synchronized (CHILDREN) { children = new ArrayList<>(CHILDREN); }
+        for (int i = children.size() - 1; i >= 0; i--) children.get(i).stop();
+        ProcessHandle.current().children().forEach(ProcessHandle::destroyForcibly);
+    }
+
+    // On Ctrl-C or a kill: the steps stop, the tour says where it stopped (given a moment), and its
+    // working folder goes, whichever way it ends.
+    static void onStop(Path work) {
+        Thread tour = Thread.currentThread();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (tour.isAlive() && !exiting) {
+                stopping = true;
+                stopChildren();
+                synchronized (CHILDREN) { CHILDREN.forEach(child -> { synchronized (child) { child.notifyAll(); } }); }
+                try { tour.join(10_000); } catch (InterruptedException ignored) { }
+            }
+            stopChildren();
+            deleteTree(work);
+        }));
     }
 
     // On an IPv6-only host `localhost` is still 127.0.0.1, but nothing answers there.
@@ -512,33 +540,11 @@ public class Tour {
         return e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : String.valueOf(e.getMessage());
     }
 
-    // On Ctrl-C, a kill, or an exit from any step: wake the tour so that it says where it stopped,
-    // give it a moment to say so, and remove its working folder, whichever way it ends.
-    static void onStop(Path work, LineRouter router) {
-        Thread tour = Thread.currentThread();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (tour.isAlive() && !exitingItself(tour)) {
-                router.stop();
-                ProcessHandle.current().children().forEach(ProcessHandle::destroy); // the virtual-threads child
-                try { tour.join(10_000); } catch (InterruptedException ignored) { }
-            }
-            try { deleteTree(work); } catch (IOException | RuntimeException ignored) { }
-        }));
-    }
-
-    // The tour's thread called System.exit itself (a step's one-line failure): it waits for this hook.
-    static boolean exitingItself(Thread tour) {
-        for (StackTraceElement frame : tour.getStackTrace()) {
-            if (frame.getClassName().equals("java.lang.Shutdown")) return true;
-        }
-        return false;
-    }
-
-    static void deleteTree(Path root) throws IOException {
+    static void deleteTree(Path root) {
         if (!Files.exists(root)) return;
         try (Stream<Path> paths = Files.walk(root)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
+        } catch (IOException | RuntimeException leftBehind) { }
     }
 
     static long checkedNumber(String text, String what, long min, long max) {
@@ -551,6 +557,7 @@ public class Tour {
     }
 
     static void fail(String message) {
+        exiting = true;
         STDERR.println("tour: " + message);
         System.exit(message.startsWith("bad ") || message.startsWith("unknown") ? 2 : 1);
     }

@@ -3,7 +3,6 @@ package nbio;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -24,8 +23,7 @@ class LocaleTest {
 
     @Test
     void everyMachineLineOfEveryStepKeepsItsFormatInACommaDecimalLocale() {
-        Path java = Scripts.javaHome(Scripts.requiredJava("Tour")).resolve("bin/java");
-        Scripts.Proc tour = Scripts.commandWithEnv(GERMAN, java.toString(), "scripts/Tour.java", "--size", "1000000", "--connections", "100");
+        Scripts.Proc tour = Scripts.commandWithEnv(GERMAN, TourFaultsTest.tourOnJava17("--size", "1000000", "--connections", "100"));
         assertEquals(0, tour.waitFor(Duration.ofSeconds(240)), tour.output());
         // The locale really was German: numbers for people are grouped with dots.
         assertTrue(tour.stdout().contains("1.000.000 bytes"), tour.stdout());

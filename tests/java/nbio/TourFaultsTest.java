@@ -22,15 +22,29 @@ import org.junit.jupiter.api.io.TempDir;
 class TourFaultsTest {
     static final Duration RUN = Duration.ofSeconds(240);
 
-    static String java17() {
-        return Scripts.javaHomeExactly(17).orElse(Scripts.javaHome(17)).resolve("bin/java").toString();
+    /**
+     * The tour on Java 17, started directly (a signal must reach it, not JBang): java, then {@code words}
+     * (JVM options, the class, its arguments). Java 17's source launcher compiles one file only, so the
+     * tour runs compiled, with nbio beside it, as JBang would run it.
+     */
+    static String[] tourOnJava17(String... options) {
+        return tourOnJava17(List.of(), options);
+    }
+
+    static String[] tourOnJava17(List<String> jvmOptions, String... options) {
+        Path jdk = Scripts.javaHomeExactly(17).orElse(Scripts.javaHome(17));
+        List<String> command = new java.util.ArrayList<>(List.of(jdk.resolve("bin/java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", Scripts.classesOf("Tour", jdk).toString(), "Tour"));
+        command.addAll(List.of(options));
+        return command.toArray(String[]::new);
     }
 
     /** Ctrl-C in step 2: the tour stops there, says so, blames no step, and leaves no working folder behind. */
     @Test
     void ctrlCStopsTheTourWithoutAFalseAlarm(@TempDir Path tmp) throws IOException {
         // A server reading 1 MiB/s: step 2's one write of 70 MB takes over a minute, time enough to stop it.
-        Scripts.Proc tour = Scripts.command(java17(), "-Djava.io.tmpdir=" + tmp, "scripts/Tour.java", "--read-rate", "1");
+        Scripts.Proc tour = Scripts.command(tourOnJava17(List.of("-Djava.io.tmpdir=" + tmp), "--read-rate", "1"));
         tour.awaitLine(Pattern.compile("blocking-client: sending "), RUN);
         tour.signal("INT");
         assertEquals(130, tour.waitFor(RUN), tour.output());
@@ -45,9 +59,12 @@ class TourFaultsTest {
     @Test
     void aFullTemporaryFolderIsOneLine() {
         String full = "/tmp/nbio-full-tmp";
+        StringBuilder tourCommand = new StringBuilder();
+        for (String word : tourOnJava17(List.of("-Djava.io.tmpdir=" + full), "--size", "1000")) {
+            tourCommand.append(' ').append(Scripts.shellQuoted(word));
+        }
         Scripts.Proc tour = Scripts.command("unshare", "--mount", "sh", "-c", "mkdir -p " + full + " && mount -t tmpfs -o size=16k tmpfs "
-                + full + " && (dd if=/dev/zero of=" + full + "/fill bs=1k count=64 2>/dev/null; true) && exec "
-                + Scripts.shellQuoted(java17()) + " -Djava.io.tmpdir=" + full + " scripts/Tour.java --size 1000");
+                + full + " && (dd if=/dev/zero of=" + full + "/fill bs=1k count=64 2>/dev/null; true) && exec" + tourCommand);
         assertEquals(1, tour.waitFor(RUN), tour.output());
         assertEquals(List.of("tour: cannot write the steps' sources and classes into " + full + " (No space left on device);"
                 + " free some space there or point -Djava.io.tmpdir elsewhere"), tour.stderrLines());
@@ -56,41 +73,50 @@ class TourFaultsTest {
     /** The tour checks --size against what one write call can move (step 2 sends it in one). */
     @Test
     void aSizeOneWriteCannotMoveIsRefusedByTheTourItself() {
-        Scripts.Proc tour = Scripts.command(java17(), "scripts/Tour.java", "--size", "2147479553");
+        Scripts.Proc tour = Scripts.command(tourOnJava17("--size", "2147479553"));
         assertEquals(2, tour.waitFor(RUN), tour.output());
         assertEquals(1, tour.stderrLines().size(), tour.output());
         assertTrue(tour.stderr().startsWith("tour: bad --size '2147479553' (expected 1 to 2147479552)"), tour.stderr());
     }
 
     /**
-     * JAVA_HOME names a Java 25 without a compiler (a JRE): not a JDK for step 6c, which runs a source
-     * file, so the tour looks further. And when the JDK it picks fails, the child's own line is
-     * followed by one line of the tour's, not a stack trace.
+     * JAVA_HOME names a Java 25 without a compiler (a JRE): not a JDK for step 6c, which is compiled
+     * there, so the tour looks further. When the JDK it picks fails to compile step 6c, or runs it and
+     * it fails, the JDK's own lines are followed by one line of the tour's, not a stack trace.
      */
     @Test
     void aJreIsNotTakenForAJdkAndAFailingStep6cIsOneLine(@TempDir Path tmp) throws IOException {
-        Path jre = fakeJava(tmp.resolve("jre-25"), false);
-        Scripts.Proc tour = Scripts.commandWithEnv(Map.of("JAVA_HOME", jre.toString()), java17(), "scripts/Tour.java",
-                "--size", "1000000", "--connections", "100");
+        Path jre = fakeJava(tmp.resolve("jre-25"), null);
+        Scripts.Proc tour = Scripts.commandWithEnv(Map.of("JAVA_HOME", jre.toString()), tourOnJava17("--size", "1000000", "--connections", "100"));
         assertEquals(0, tour.waitFor(RUN), tour.output());
         assertTrue(tour.stdout().contains("v-threads | RESULT client=virtual-threads "), tour.stdout());
 
-        Path failing = fakeJava(tmp.resolve("jdk-25"), true);
-        tour = Scripts.commandWithEnv(Map.of("JAVA_HOME", failing.toString()), java17(), "scripts/Tour.java",
-                "--size", "1000000", "--connections", "100");
+        Path failingCompiler = fakeJava(tmp.resolve("jdk-25"), "echo 'javac: gave up on purpose'; exit 1");
+        tour = Scripts.commandWithEnv(Map.of("JAVA_HOME", failingCompiler.toString()), tourOnJava17("--size", "1000000", "--connections", "100"));
+        assertEquals(1, tour.waitFor(RUN), tour.output());
+        assertTrue(tour.stdout().contains("v-threads | javac: gave up on purpose"), tour.stdout());
+        assertEquals(List.of("tour: virtual-threads does not compile with " + failingCompiler + " (exit code 1, its lines above say why):"
+                + " step 6c did not run"), tour.stderrLines());
+
+        Path realJavac = Scripts.javaHome(21).resolve("bin/javac");
+        Path failing = fakeJava(tmp.resolve("jdk-25-failing"), "exec " + Scripts.shellQuoted(realJavac.toString()) + " \"$@\"");
+        tour = Scripts.commandWithEnv(Map.of("JAVA_HOME", failing.toString()), tourOnJava17("--size", "1000000", "--connections", "100"));
         assertEquals(1, tour.waitFor(RUN), tour.output());
         assertTrue(tour.stdout().contains("v-threads | virtual-threads: gave up on purpose"), tour.stdout());
         assertEquals(List.of("tour: virtual-threads stopped with exit code 1 (its own line above says why): step 6c did not run"),
                 tour.stderrLines());
     }
 
-    // A Java 25 folder whose bin/java only says it failed (exit code 1); with or without a bin/javac.
-    static Path fakeJava(Path home, boolean withCompiler) throws IOException {
+    // A Java 25 folder whose bin/java only says it failed (exit code 1); with a bin/javac running this shell
+    // code, or without one.
+    static Path fakeJava(Path home, String javac) throws IOException {
         Files.createDirectories(home.resolve("bin"));
         Files.writeString(home.resolve("release"), "JAVA_VERSION=\"25\"\n");
-        for (String tool : withCompiler ? List.of("java", "javac") : List.of("java")) {
-            Path script = home.resolve("bin").resolve(tool);
-            Files.writeString(script, "#!/bin/sh\necho 'virtual-threads: gave up on purpose'\nexit 1\n");
+        Map<String, String> tools = javac == null ? Map.of("java", "echo 'virtual-threads: gave up on purpose'; exit 1")
+                : Map.of("java", "echo 'virtual-threads: gave up on purpose'; exit 1", "javac", javac);
+        for (Map.Entry<String, String> tool : tools.entrySet()) {
+            Path script = home.resolve("bin").resolve(tool.getKey());
+            Files.writeString(script, "#!/bin/sh\n" + tool.getValue() + "\n");
             Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         return home;

@@ -80,10 +80,10 @@ class TourTest {
         assertTrue(out.strip().lines().reduce((a, b) -> b).orElse("").contains(done.group()), "its last line says how long it took: " + out);
     }
 
-    /** Without JBang, the source launcher runs the tour too (it compiles the one line parser from beside itself). */
+    /** Without JBang, Java 22+'s source launcher runs the tour too (it finds scripts/nbio beside it, JEP 458). */
     @Test
     void theTourRunsWithThePlainSourceLauncherToo() {
-        Path java = Scripts.javaHome(Scripts.requiredJava("Tour")).resolve("bin/java");
+        Path java = Scripts.javaHome(22).resolve("bin/java");
         Scripts.Proc tour = Scripts.command(java.toString(), "scripts/Tour.java", "--size", "1000000", "--connections", "100");
         assertEquals(0, tour.waitFor(Duration.ofSeconds(240)), tour.output());
         Map<String, Map<String, String>> rows = table(tour.stdout());
