@@ -6,6 +6,7 @@
 //DEPS org.knowm.xchart:xchart:3.8.8
 //SOURCES nbio/MachineLines.java
 //SOURCES nbio/Jdks.java
+//SOURCES nbio/StepScripts.java
 //SOURCES benchmark/Config.java
 //SOURCES benchmark/Processes.java
 //SOURCES benchmark/LoadGenerator.java
@@ -19,6 +20,7 @@
 //FILES RetryClient.java
 //FILES SelectClient.java
 //FILES SelectServer.java
+//FILES nbio/=nbio/*.java
 package benchmark;
 
 import io.netty.bootstrap.ServerBootstrap;

@@ -3,6 +3,7 @@
 //DESCRIPTION The whole article in one run: every step against a live server, then one table of measured numbers.
 //SOURCES nbio/MachineLines.java
 //SOURCES nbio/Jdks.java
+//SOURCES nbio/StepScripts.java
 //FILES Server.java
 //FILES BlockingClient.java
 //FILES NonBlockingClient.java
@@ -19,9 +20,7 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,9 +31,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import javax.tools.ToolProvider;
 import nbio.Jdks;
 import nbio.MachineLines;
+import nbio.StepScripts;
 
 // The tour runs the real step scripts, unchanged, each in a process of its own, as a learner
 // would in several terminals: it compiles them once, starts the step-1 server on a free port,
@@ -293,54 +292,29 @@ public class Tour {
         }
     }
 
-    // The step scripts and the nbio library they use travel with this one: inside JBang's jar
-    // (//FILES), or beside it on disk. They are copied into the working folder and compiled there.
+    // The step scripts and the nbio library they use travel with this one (see StepScripts):
+    // copied into the working folder and compiled there.
     static Steps compileSteps(Path work) throws IOException {
-        Path sources = Files.createDirectories(work.resolve("src/nbio")).getParent();
-        Path classes = Files.createDirectories(work.resolve("classes"));
-        Path from = stepsFolder();
+        Path sources = work.resolve("src"), classes = Files.createDirectories(work.resolve("classes"));
         List<String> files = new ArrayList<>(STEP_FILES);
         files.add("VirtualThreads");
+        List<String> copied = StepScripts.copy(StepScripts.folder(Tour.class), sources, files);
         for (String name : files) {
-            if (!Files.exists(from.resolve(name + ".java"))) fail("cannot find " + name + ".java: run the tour from the project folder");
-            Files.copy(from.resolve(name + ".java"), sources.resolve(name + ".java"));
-        }
-        try (Stream<Path> library = Files.list(from.resolve("nbio"))) {
-            for (Path file : library.filter(f -> f.getFileName().toString().endsWith(".java")).toList()) {
-                Files.copy(file, sources.resolve("nbio").resolve(file.getFileName().toString()));
-            }
+            if (!copied.contains(name)) fail("cannot find " + name + ".java: run the tour from the project folder");
         }
 
         // Step 6c's compiler runs in its own process on the JDK 21+ while this one compiles the rest.
         VirtualThreadsStep virtualThreads = null;
         Path jdk = Jdks.atLeast(21).orElse(null);
         if (jdk != null) {
-            Path classes21 = Files.createDirectories(work.resolve("classes-" + Jdks.featureOf(jdk)));
-            Path output = work.resolve("javac-" + Jdks.featureOf(jdk) + ".txt");
-            Process javac = new ProcessBuilder(jdk.resolve("bin/javac").toString(), "-nowarn", "-d", classes21.toString(),
-                    "--source-path", sources.toString(), sources.resolve("VirtualThreads.java").toString())
-                    .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-            virtualThreads = new VirtualThreadsStep(jdk, classes21, javac, output);
+            Path classes21 = work.resolve("classes-" + Jdks.featureOf(jdk)), messages = work.resolve("javac-" + Jdks.featureOf(jdk) + ".txt");
+            Process javac = StepScripts.compileWith(jdk, sources, classes21, "VirtualThreads", messages);
+            virtualThreads = new VirtualThreadsStep(jdk, classes21, javac, messages);
         }
 
-        if (ToolProvider.getSystemJavaCompiler() == null) fail("this Java has no compiler: run the tour with a JDK, not a JRE");
-        List<String> javacArgs = new ArrayList<>(List.of("-nowarn", "-d", classes.toString(), "--source-path", sources.toString()));
-        for (String name : STEP_FILES) javacArgs.add(sources.resolve(name + ".java").toString());
-        java.io.ByteArrayOutputStream errors = new java.io.ByteArrayOutputStream();
-        int status = ToolProvider.getSystemJavaCompiler().run(null, errors, errors, javacArgs.toArray(String[]::new));
-        if (status != 0) fail("the step scripts do not compile:\n" + errors);
+        if (!StepScripts.canCompile()) fail("this Java has no compiler: run the tour with a JDK, not a JRE");
+        StepScripts.compile(sources, classes, STEP_FILES).ifPresent(errors -> fail("the step scripts do not compile:\n" + errors));
         return new Steps(Path.of(System.getProperty("java.home"), "bin", "java"), classes, virtualThreads);
-    }
-
-    // Inside JBang's jar, run by the source launcher (its file's folder), or compiled (scripts/ under the current folder).
-    static Path stepsFolder() throws IOException {
-        String launched = System.getProperty("jdk.launcher.sourcefile");
-        if (launched != null) return Path.of(launched).toAbsolutePath().getParent();
-        try {
-            Path codeSource = Path.of(Tour.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            if (codeSource.toString().endsWith(".jar")) return FileSystems.newFileSystem(codeSource).getPath("/");
-        } catch (URISyntaxException | RuntimeException notAJar) { }
-        return Path.of("scripts");
     }
 
     /** A step running in its own process: its lines are shown as they come, indented under the step and marked by who printed them. */

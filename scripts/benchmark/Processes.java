@@ -53,6 +53,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import nbio.MachineLines;
+import nbio.StepScripts;
 import javax.imageio.ImageIO;
 import javax.tools.ToolProvider;
 import static benchmark.Bench.*;
@@ -78,33 +79,26 @@ final class Processes {
         return nbio.Jdks.atLeast(21).map(jdk -> jdk.resolve("bin/java"));
     }
 
-    /** The text of a step script: packed with this one (//FILES, inside JBang's jar) or beside it in scripts/. */
+    /** The text of a step script, from where the steps travel with the bench (nbio.StepScripts). */
     static Optional<String> stepSource(String name) {
-        try (InputStream packed = Bench.class.getResourceAsStream("/" + name + ".java")) {
-            if (packed != null) return Optional.of(new String(packed.readAllBytes(), StandardCharsets.UTF_8));
-            Path beside = Path.of("scripts", name + ".java");
-            return Files.exists(beside) ? Optional.of(Files.readString(beside)) : Optional.empty();
+        try {
+            Path file = StepScripts.folder(Bench.class).resolve(name + ".java");
+            return Files.exists(file) ? Optional.of(Files.readString(file)) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
         }
     }
 
-    /** The step scripts travel with this one (//FILES, inside JBang's jar) or lie beside it in scripts/. */
+    /** The step scripts and the nbio library travel with the bench (nbio.StepScripts): compiled once into the working folder. */
     static Path compileSteps() throws IOException {
-        Path src = Files.createDirectories(work.resolve("src")), classes = Files.createDirectories(work.resolve("classes"));
-        List<String> javacArgs = new ArrayList<>(List.of("-d", classes.toString(), "-nowarn"));
-        for (String name : List.of("Server", "BlockingClient", "RetryClient", "SelectClient", "SelectServer")) {
-            Path copy = src.resolve(name + ".java");
-            Optional<String> text = stepSource(name);
-            if (text.isEmpty()) { OUT.println("bench: " + name + ".java not found: its rows are reported as missing"); continue; }
-            Files.writeString(copy, text.get());
-            javacArgs.add(copy.toString());
+        Path sources = work.resolve("src"), classes = Files.createDirectories(work.resolve("classes"));
+        List<String> names = List.of("Server", "BlockingClient", "RetryClient", "SelectClient", "SelectServer");
+        List<String> copied = StepScripts.copy(StepScripts.folder(Bench.class), sources, names);
+        for (String name : names) {
+            if (!copied.contains(name)) OUT.println("bench: " + name + ".java not found: its rows are reported as missing");
         }
-        if (ToolProvider.getSystemJavaCompiler() == null) fail("this Java has no compiler: run the bench with a JDK, not a JRE");
-        ByteArrayOutputStream errors = new ByteArrayOutputStream();
-        if (ToolProvider.getSystemJavaCompiler().run(null, errors, errors, javacArgs.toArray(String[]::new)) != 0) {
-            fail("the step scripts do not compile:\n" + errors);
-        }
+        if (!StepScripts.canCompile()) fail("this Java has no compiler: run the bench with a JDK, not a JRE");
+        StepScripts.compile(sources, classes, copied).ifPresent(errors -> fail("the step scripts do not compile:\n" + errors));
         return classes;
     }
 
