@@ -6,6 +6,7 @@
 //DEPS org.knowm.xchart:xchart:3.8.8
 //SOURCES nbio/MachineLines.java
 //SOURCES nbio/Jdks.java
+//SOURCES nbio/Failure.java
 //SOURCES nbio/StepScripts.java
 //SOURCES benchmark/Config.java
 //SOURCES benchmark/Processes.java
@@ -75,6 +76,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
+import nbio.Failure;
 import nbio.MachineLines;
 import javax.imageio.ImageIO;
 import javax.tools.ToolProvider;
@@ -131,13 +133,19 @@ public class Bench {
         try {
             work = Files.createTempDirectory("nbio-bench");
         } catch (IOException e) {
-            System.err.println("bench: cannot make a working folder in " + System.getProperty("java.io.tmpdir") + " (" + e.getMessage()
+            System.err.println("bench: cannot make a working folder in " + System.getProperty("java.io.tmpdir") + " (" + Failure.reason(e)
                     + "); free some space there or point -Djava.io.tmpdir elsewhere");
             System.exit(1);
         }
         OUT.println("bench: " + machine());
         OUT.println("bench: " + load("before"));
-        stepClasses = compileSteps();
+        try {
+            stepClasses = compileSteps();
+        } catch (IOException e) { // mkdir works on a full filesystem; the first write does not
+            System.err.println("bench: cannot write the steps' sources and classes into " + work.getParent() + " (" + Failure.reason(e)
+                    + "); free some space there or point -Djava.io.tmpdir elsewhere");
+            System.exit(1);
+        }
         declaredOptions().ifPresent(o -> OUT.println("bench: scripts/SelectServer.java declares //JAVA_OPTIONS " + o
                 + ": select-server runs without them (the same JVM options as every server), and select-server+opts with them"));
 

@@ -3,6 +3,7 @@
 //DESCRIPTION The whole article in one run: every step against a live server, then one table of measured numbers.
 //SOURCES nbio/MachineLines.java
 //SOURCES nbio/Jdks.java
+//SOURCES nbio/Failure.java
 //SOURCES nbio/StepScripts.java
 //FILES Server.java
 //FILES BlockingClient.java
@@ -31,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import nbio.Failure;
 import nbio.Jdks;
 import nbio.MachineLines;
 import nbio.StepScripts;
@@ -286,7 +288,7 @@ public class Tour {
         try {
             return compileSteps(work);
         } catch (IOException e) {
-            fail("cannot write the steps' sources and classes into " + work.getParent() + " (" + reason(e) + "); free some space there"
+            fail("cannot write the steps' sources and classes into " + work.getParent() + " (" + Failure.reason(e) + "); free some space there"
                     + " or point -Djava.io.tmpdir elsewhere");
             return null;
         }
@@ -339,7 +341,7 @@ public class Tour {
                 synchronized (CHILDREN) { CHILDREN.add(child); }
                 return child;
             } catch (IOException e) {
-                fail("cannot start " + command.get(0) + " (" + reason(e) + ")");
+                fail("cannot start " + command.get(0) + " (" + Failure.reason(e) + ")");
                 return null;
             }
         }
@@ -503,15 +505,10 @@ public class Tour {
         try {
             return Files.createTempDirectory("nbio-tour");
         } catch (IOException e) {
-            fail("cannot make a working folder in " + System.getProperty("java.io.tmpdir") + " (" + reason(e) + "); free some space there"
+            fail("cannot make a working folder in " + System.getProperty("java.io.tmpdir") + " (" + Failure.reason(e) + "); free some space there"
                     + " or point -Djava.io.tmpdir elsewhere");
             return null;
         }
-    }
-
-    // "No space left on device", without the file names Java puts around it.
-    static String reason(IOException e) {
-        return e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : String.valueOf(e.getMessage());
     }
 
     static void deleteTree(Path root) {

@@ -61,6 +61,19 @@ class BenchOptionsTest {
         }
     }
 
+    /** A temporary folder on a full filesystem (a 16 KiB tmpfs, in a mount namespace of its own): one line, exit code 1. */
+    @Test
+    void aFullTemporaryFolderIsOneLine(@TempDir Path out) {
+        String full = "/tmp/nbio-full-bench-tmp";
+        Scripts.Proc bench = Scripts.command("unshare", "--mount", "sh", "-c", "mkdir -p " + full + " && mount -t tmpfs -o size=16k tmpfs "
+                + full + " && (dd if=/dev/zero of=" + full + "/fill bs=1k count=64 2>/dev/null; true) && exec ./jbang -Djava.io.tmpdir="
+                + full + " bench --quick --parts 1 --out " + Scripts.shellQuoted(out.toString()));
+        assertEquals(1, bench.waitFor(RUN), bench.output());
+        assertEquals(List.of("bench: cannot write the steps' sources and classes into " + full + " (No space left on device);"
+                + " free some space there or point -Djava.io.tmpdir elsewhere"),
+                bench.stderrLines().stream().filter(l -> !l.startsWith("[jbang]")).toList(), bench.output());
+    }
+
     @Test
     void aJvmOptionTheServersJvmRefusesIsSaidAtOnce(@TempDir Path tmp) {
         assertEquals("bench: the servers' JVM refuses --jvm-opt -Xbogus: Unrecognized option: -Xbogus",
