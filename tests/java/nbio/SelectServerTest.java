@@ -10,6 +10,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -138,7 +139,9 @@ class SelectServerTest {
     @Test
     void atItsOpenFileLimitItStopsAcceptingUntilAClientGoes() throws Exception {
         // A server process allowed only 64 open files (the JVM itself holds a few dozen).
-        Scripts.Proc proc = Scripts.command("bash", "-c", "ulimit -n 64 && exec java scripts/SelectServer.java 0 --no-progress");
+        Path jdk = Scripts.javaHome(Scripts.requiredJava("SelectServer"));
+        Scripts.Proc proc = Scripts.command("bash", "-c", "ulimit -n 64 && exec " + Scripts.shellQuoted(jdk.resolve("bin/java").toString())
+                + " -cp " + Scripts.shellQuoted(Scripts.classesOf("SelectServer", jdk).toString()) + " SelectServer 0 --no-progress");
         int port = Integer.parseInt(proc.awaitLine(Pattern.compile("listening on localhost:(\\d+)"), WAIT).group(1));
         try (Scripts.Server server = new Scripts.Server(proc, port)) {
             int clients = 100;
