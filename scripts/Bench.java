@@ -9,6 +9,8 @@
 //SOURCES nbio/Failure.java
 //SOURCES nbio/StepScripts.java
 //SOURCES benchmark/Config.java
+//SOURCES benchmark/BenchRun.java
+//SOURCES benchmark/Results.java
 //SOURCES benchmark/Processes.java
 //SOURCES benchmark/LoadGenerator.java
 //SOURCES benchmark/ServersUnderTest.java
@@ -80,15 +82,13 @@ import nbio.Failure;
 import nbio.MachineLines;
 import javax.imageio.ImageIO;
 import javax.tools.ToolProvider;
-import static benchmark.Bench.*;
-import static benchmark.Config.*;
-import static benchmark.Stats.*;
-import static benchmark.Processes.*;
-import static benchmark.LoadGenerator.*;
-import static benchmark.ServersUnderTest.*;
-import static benchmark.Parts.*;
-import static benchmark.Report.*;
-import static benchmark.Chart.*;
+import static benchmark.Config.OUT;
+import static benchmark.Processes.compileSteps;
+import static benchmark.ServersUnderTest.declaredOptions;
+import static benchmark.Processes.deleteTree;
+import static benchmark.Processes.java21;
+import static benchmark.ServersUnderTest.serversToRun;
+import benchmark.ServersUnderTest.ServerKind;
 
 /*
  * The pack's benchmark. Everything it prints is measured in this run, on this machine.
@@ -101,88 +101,89 @@ import static benchmark.Chart.*;
  *           Netty three ways (NIO on one event loop, NIO with its default pool, native epoll).
  *   Part 3  the loopback ceiling: one blocking sender, one reader, large buffers, both Java.
  *
- * This file runs the parts in order and writes the results; the parts live in benchmark/, one file each:
+ * This file runs the parts in order and writes the results; the parts live in benchmark/, one concern a file,
+ * each importing by name what it uses from the others. Nothing is shared through statics: one BenchRun is handed
+ * to each part.
  *   Config            options and the quick configuration
+ *   BenchRun          one run: its configuration, working folder, compiled steps, child processes and results
+ *   Results           what a run measured: figures, rows, ratios, targets, lost bytes
  *   Processes         child JVMs and what /proc says about them
  *   LoadGenerator     the bytes every sender sends, and the senders
  *   ServersUnderTest  the servers of part 2 (those that are not step scripts run as `java -cp <class path>
  *                     benchmark.ServersUnderTest$Name`, each in its own process with its own CPU time, RSS, threads)
  *   Parts             parts 1, 2 and 3
- *   Stats             medians, ratios and targets
+ *   Stats             the ratios and targets judged on a run's results
  *   Report, Chart     the tables, CSV, JSON and the PNG chart (XChart)
  */
 public class Bench {
-    static Config cfg;
-    static Path work;
-    static Path stepClasses;
-    static long benchStart;
-    static final List<Process> children = new ArrayList<>();
-
     public static void main(String[] args) throws Exception {
-        cfg = Config.parse(args);
-        benchStart = System.nanoTime();
+        BenchRun bench = new BenchRun(Config.parse(args));
+        Config cfg = bench.cfg;
         OUT.println("bench: " + cfg.describe());
-        OUT.println("bench: " + plan());
+        OUT.println("bench: " + plan(cfg));
         if (cfg.dryRun) System.exit(0);
         cfg.checkBeforeRunning();
         // However the bench ends (done, a failure, Ctrl-C): no child left running, no working folder left behind.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            Processes.killChildren();
-            if (work != null) try { deleteTree(work); } catch (RuntimeException ignored) { }
+            bench.children.killAll();
+            if (bench.work != null) try { deleteTree(bench.work); } catch (RuntimeException ignored) { }
         }));
         try {
-            work = Files.createTempDirectory("nbio-bench");
+            bench.work = Files.createTempDirectory("nbio-bench");
         } catch (IOException e) {
             System.err.println("bench: cannot make a working folder in " + System.getProperty("java.io.tmpdir") + " (" + Failure.reason(e)
                     + "); free some space there or point -Djava.io.tmpdir elsewhere");
             System.exit(1);
         }
         OUT.println("bench: " + machine());
-        OUT.println("bench: " + load("before"));
+        OUT.println("bench: " + load(bench.results, "before"));
         try {
-            stepClasses = compileSteps();
+            bench.stepClasses = compileSteps(bench.work);
         } catch (IOException e) { // mkdir works on a full filesystem; the first write does not
-            System.err.println("bench: cannot write the steps' sources and classes into " + work.getParent() + " (" + Failure.reason(e)
+            System.err.println("bench: cannot write the steps' sources and classes into " + bench.work.getParent() + " (" + Failure.reason(e)
                     + "); free some space there or point -Djava.io.tmpdir elsewhere");
             System.exit(1);
         }
         declaredOptions().ifPresent(o -> OUT.println("bench: scripts/SelectServer.java declares //JAVA_OPTIONS " + o
                 + ": select-server runs without them (the same JVM options as every server), and select-server+opts with them"));
 
-        if (cfg.parts.contains(3)) partCeiling();
-        if (cfg.parts.contains(1)) partClients();
-        if (cfg.parts.contains(2)) partServers();
+        Parts parts = new Parts(bench);
+        if (cfg.parts.contains(3)) parts.partCeiling();
+        if (cfg.parts.contains(1)) parts.partClients();
+        if (cfg.parts.contains(2)) parts.partServers();
 
-        String after = load("after");
-        computeRatiosAndTargets();
-        report();
+        String after = load(bench.results, "after");
+        new Stats(cfg, bench.results).computeRatiosAndTargets();
+        Report report = new Report(bench);
+        report.report();
         OUT.println("bench: " + after);
         Files.createDirectories(cfg.out);
-        writeCsv(cfg.out.resolve("results.csv"));
-        writeJson(cfg.out.resolve("results.json"));
-        if (cfg.parts.contains(2)) chart(cfg.out.resolve("chart.png"));
+        report.writeCsv(cfg.out.resolve("results.csv"));
+        report.writeJson(cfg.out.resolve("results.json"));
+        if (cfg.parts.contains(2)) new Chart(cfg, bench.results).chart(cfg.out.resolve("chart.png"));
         OUT.printf(Locale.ROOT, "bench: wrote %s, %s%s; took %.0f s%n", cfg.out.resolve("results.csv"), cfg.out.resolve("results.json"),
-                cfg.parts.contains(2) ? ", " + cfg.out.resolve("chart.png") : "", (System.nanoTime() - benchStart) / 1e9);
-        deleteTree(work);
+                cfg.parts.contains(2) ? ", " + cfg.out.resolve("chart.png") : "", (System.nanoTime() - bench.startNanos) / 1e9);
+        deleteTree(bench.work);
         // Speed means nothing if bytes went missing: a count or CRC32 that does not match fails the whole bench.
-        if (!integrityFailures.isEmpty()) {
-            OUT.println("bench: FAILED: " + integrityFailures.size() + " run(s) lost or corrupted bytes: " + String.join("; ", integrityFailures));
+        List<String> lost = bench.results.integrityFailures;
+        if (!lost.isEmpty()) {
+            OUT.println("bench: FAILED: " + lost.size() + " run(s) lost or corrupted bytes: " + String.join("; ", lost));
             System.exit(1);
         }
         System.exit(0);
     }
 
     /** What the bench will run, so that a dry run shows it. */
-    static String plan() {
+    static String plan(Config cfg) {
         return "parts " + cfg.parts.stream().map(String::valueOf).collect(Collectors.joining(", ")) + "; part-2 servers: "
-                + serversToRun().stream().map(ServerKind::name).collect(Collectors.joining(", "));
+                + serversToRun(cfg).stream().map(ServerKind::name).collect(Collectors.joining(", "));
     }
 
     /** Other work on the machine skews every figure (2 cores here): the load average is recorded before and after. */
-    static String load(String when) {
+    static String load(Results results, String when) {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            row("machine", "load average", when).stat("loadavg_1min").add(Double.parseDouble(f[0]));
+            results.row("machine", "load average", when).stat("loadavg_1min").add(Double.parseDouble(f[0]));
             return String.format(Locale.ROOT, "load average %s the bench: %s (1 min), %s (5 min) on %d cores%s", when, f[0], f[1],
                     Runtime.getRuntime().availableProcessors(), when.equals("after") ? " (the bench's own load included)"
                             : Double.parseDouble(f[0]) > 0.5 * Runtime.getRuntime().availableProcessors()
@@ -191,8 +192,6 @@ public class Bench {
             return "load average " + when + " the bench: unknown";
         }
     }
-
-    static boolean overBudget() { return System.nanoTime() - benchStart > cfg.budget.toNanos(); }
 
     static String machine() {
         String cpu = "unknown CPU";

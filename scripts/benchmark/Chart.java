@@ -63,25 +63,29 @@ import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import javax.imageio.ImageIO;
 import javax.tools.ToolProvider;
-import static benchmark.Bench.*;
-import static benchmark.Config.*;
-import static benchmark.Stats.*;
-import static benchmark.Processes.*;
-import static benchmark.LoadGenerator.*;
-import static benchmark.ServersUnderTest.*;
-import static benchmark.Parts.*;
-import static benchmark.Report.*;
-import static benchmark.Chart.*;
+import benchmark.Results.Row;
+import benchmark.ServersUnderTest.ServerKind;
+import static benchmark.Report.size;
+import static benchmark.ServersUnderTest.SERVERS;
+import static benchmark.ServersUnderTest.serversToRun;
 
 /** The PNG chart: throughput and peak RSS against C, one line per server, drawn by XChart. */
 final class Chart {
-    private Chart() { }
+    private final Config cfg;
+    private final Results results;
+
+    Chart(Config cfg, Results results) {
+        this.cfg = cfg;
+        this.results = results;
+    }
+
+    private Optional<Row> find(String part, String subject, String condition) { return results.find(part, subject, condition); }
 
     static final Color[] COLORS = {new Color(0xd62728), new Color(0x9467bd), new Color(0x1f77b4), new Color(0x17becf), new Color(0x2ca02c),
             new Color(0xbcbd22), new Color(0xff7f0e), new Color(0x8c564b)};
 
     /** Two panels side by side: MiB/s against C and peak RSS against C (C on a log scale); a failed cell is left out of its line. */
-    static void chart(Path file) throws IOException {
+    void chart(Path file) throws IOException {
         System.setProperty("java.awt.headless", "true");
         double ceiling = find("ceiling", "loopback", "1 connection").map(r -> r.med("mib_s")).orElse(Double.NaN);
         BufferedImage left = BitmapEncoder.getBufferedImage(panel("throughput, MiB/s (median of the runs)", "MiB/s", "mib_s", ceiling));
@@ -92,7 +96,7 @@ final class Chart {
         ImageIO.write(both, "png", file.toFile());
     }
 
-    static XYChart panel(String title, String yTitle, String metric, double ceiling) {
+    XYChart panel(String title, String yTitle, String metric, double ceiling) {
         XYChart chart = new XYChartBuilder().width(860).height(520).title(title)
                 .xAxisTitle("C, concurrent connections (log scale); " + size(cfg.totalBytes) + " per run, "
                         + Runtime.getRuntime().availableProcessors() + " cores").yAxisTitle(yTitle).build();
@@ -102,7 +106,7 @@ final class Chart {
         chart.getStyler().setPlotGridLinesColor(new Color(0xe0e0e0));
         chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setXAxisDecimalPattern("#,###");
-        List<ServerKind> kinds = serversToRun();
+        List<ServerKind> kinds = serversToRun(cfg);
         for (int i = 0; i < kinds.size(); i++) {
             List<Double> xs = new ArrayList<>(), ys = new ArrayList<>();
             for (int c : cfg.conns) {

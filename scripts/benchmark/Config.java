@@ -55,15 +55,10 @@ import java.util.zip.CRC32;
 import nbio.MachineLines;
 import javax.imageio.ImageIO;
 import javax.tools.ToolProvider;
-import static benchmark.Bench.*;
-import static benchmark.Config.*;
-import static benchmark.Stats.*;
-import static benchmark.Processes.*;
-import static benchmark.LoadGenerator.*;
-import static benchmark.ServersUnderTest.*;
-import static benchmark.Parts.*;
-import static benchmark.Report.*;
-import static benchmark.Chart.*;
+import static benchmark.ServersUnderTest.SERVER_KEYS;
+import static benchmark.Report.fmt;
+import static benchmark.Processes.javaBin;
+import static benchmark.Report.size;
 
 /** The bench's configuration: its options, their defaults and the quick configuration; and how bad input is answered. */
 final class Config {

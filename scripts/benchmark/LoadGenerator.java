@@ -55,15 +55,7 @@ import java.util.zip.CRC32;
 import nbio.MachineLines;
 import javax.imageio.ImageIO;
 import javax.tools.ToolProvider;
-import static benchmark.Bench.*;
-import static benchmark.Config.*;
-import static benchmark.Stats.*;
-import static benchmark.Processes.*;
-import static benchmark.LoadGenerator.*;
-import static benchmark.ServersUnderTest.*;
-import static benchmark.Parts.*;
-import static benchmark.Report.*;
-import static benchmark.Chart.*;
+import benchmark.Parts.Pair;
 
 /** The bytes every sender sends, their CRC32, and the senders: part 2's load generator and the ceiling's blocking sender. */
 final class LoadGenerator {
@@ -83,7 +75,7 @@ final class LoadGenerator {
         return b.flip().asReadOnlyBuffer();
     }
 
-    static final Map<Long, Long> crcCache = new HashMap<>();
+    private static final Map<Long, Long> crcCache = new HashMap<>(); // a memo of a pure function, in this file only
 
     /** The CRC32 of the first {@code size} bytes of the stream every client sends. */
     static synchronized long expectedCrc(long size) {

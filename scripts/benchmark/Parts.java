@@ -55,19 +55,40 @@ import java.util.zip.CRC32;
 import nbio.MachineLines;
 import javax.imageio.ImageIO;
 import javax.tools.ToolProvider;
-import static benchmark.Bench.*;
-import static benchmark.Config.*;
-import static benchmark.Stats.*;
-import static benchmark.Processes.*;
-import static benchmark.LoadGenerator.*;
-import static benchmark.ServersUnderTest.*;
-import static benchmark.Parts.*;
-import static benchmark.Report.*;
-import static benchmark.Chart.*;
+import benchmark.Results.Row;
+import benchmark.Processes.Child;
+import benchmark.LoadGenerator.LoadResult;
+import benchmark.ServersUnderTest.ServerKind;
+import benchmark.Processes.ThreadSampler;
+import static benchmark.LoadGenerator.blockingSend;
+import static benchmark.Processes.cpuSeconds;
+import static benchmark.LoadGenerator.expectedCrc;
+import static benchmark.Report.fmt;
+import static benchmark.Processes.javaBin;
+import static benchmark.ServersUnderTest.serversToRun;
+import static benchmark.Report.size;
+import static benchmark.Results.LOST;
+import benchmark.LoadGenerator.LoadGen;
+import static benchmark.Config.MiB;
+import static benchmark.Config.OUT;
+import static benchmark.Processes.statusKb;
+import static benchmark.ServersUnderTest.serverCommand;
 
 /** The three parts of the bench: part 3 (the ceiling, measured first), part 1 (the client steps) and part 2 (servers under C connections). */
 final class Parts {
-    private Parts() { }
+    private final BenchRun bench;
+    private final Config cfg;
+    private final Results results;
+
+    Parts(BenchRun bench) {
+        this.bench = bench;
+        this.cfg = bench.cfg;
+        this.results = bench.results;
+    }
+
+    private Row row(String part, String subject, String condition) { return results.row(part, subject, condition); }
+    private Optional<Row> find(String part, String subject, String condition) { return results.find(part, subject, condition); }
+    private void lostBytes(Row r, String what) { results.lostBytes(r, what); }
 
     // ------------------------------------------------------------------ part 3: the loopback ceiling
 
@@ -86,7 +107,7 @@ final class Parts {
      * The loopback limit: one blocking Java sender to one blocking Java reader (its own JVM), no checksum, tried with a few
      * buffer sizes; the best median is the ceiling. Then part 2's load generator feeds that same reader.
      */
-    static void partCeiling() throws Exception {
+    void partCeiling() throws Exception {
         OUT.println();
         OUT.println("== Part 3 (measured first): the loopback ceiling: one blocking sender, one reader, both Java, a few buffer sizes ==");
         Row best = null;
@@ -130,7 +151,7 @@ final class Parts {
         }
         ceiling.stats.putAll(best.stats);
         ceiling.note = "the best pair: " + bestPair.label();
-        ceilingPair = bestPair;
+        bench.ceilingPair = bestPair;
         // Part 2's load generator (one NIO thread, kernel-tuned buffers) feeding the best pair's reader, C = 1:
         // how much of the ceiling the load generator itself can reach.
         Row lg = row("ceiling", "load generator", "1 connection");
@@ -158,13 +179,11 @@ final class Parts {
         }
     }
 
-    static Pair ceilingPair; // the sender/reader pair with the best median in the sweep
-
     /** Loopback throughput swings from run to run (which core each side runs on); these runs are short, so take more. */
-    static int ceilingRuns() { return cfg.quick ? cfg.runs : Math.max(cfg.runs, 5); }
+    int ceilingRuns() { return cfg.quick ? cfg.runs : Math.max(cfg.runs, 5); }
 
-    static Child sink(Pair pair) throws IOException {
-        return new Child("sink", List.of(javaBin().toString(), "-cp", System.getProperty("java.class.path"), ServersUnderTest.class.getName() + "$Sink", "0",
+    Child sink(Pair pair) throws IOException {
+        return new Child(bench.children, "sink", List.of(javaBin().toString(), "-cp", System.getProperty("java.class.path"), ServersUnderTest.class.getName() + "$Sink", "0",
                 String.valueOf(pair.chunk()), String.valueOf(pair.socketBuffer())));
     }
 
@@ -176,14 +195,14 @@ final class Parts {
             new String[]{"retry-client", "RetryClient"},
             new String[]{"select-client", "SelectClient"});
 
-    static void partClients() throws Exception {
+    void partClients() throws Exception {
         for (String reader : List.of("fast", "slow")) {
             OUT.println();
             OUT.printf(Locale.ROOT, "== Part 1: the client steps send %s to the step-1 server reading %s ==%n", size(cfg.clientBytes),
                     reader.equals("fast") ? "as fast as it can (1 KiB reads)" : "at a fixed " + fmt(cfg.slowRate) + " MiB/s");
-            List<String> cmd = new ArrayList<>(List.of(javaBin().toString(), "-cp", stepClasses.toString(), "Server", "0", "--no-progress"));
+            List<String> cmd = new ArrayList<>(List.of(javaBin().toString(), "-cp", bench.stepClasses.toString(), "Server", "0", "--no-progress"));
             if (reader.equals("slow")) cmd.addAll(List.of("--read-rate", fmt(cfg.slowRate)));
-            try (Child server = new Child("server-" + reader, cmd)) {
+            try (Child server = new Child(bench.children, "server-" + reader, cmd)) {
                 int port = server.awaitPort(Duration.ofSeconds(30));
                 server.expect(Map.of(cfg.clientBytes, expectedCrc(cfg.clientBytes)));
                 // Warm the reader's JVM once (each client is a fresh JVM anyway); discarded.
@@ -192,7 +211,7 @@ final class Parts {
                 // hits every client alike.
                 Map<String, Row> byClient = new LinkedHashMap<>();
                 for (String[] client : CLIENTS) byClient.put(client[0], row("clients", client[0], reader));
-                for (int run = 1; run <= cfg.runs && !overBudget(); run++) {
+                for (int run = 1; run <= cfg.runs && !bench.overBudget(); run++) {
                     for (String[] client : CLIENTS) {
                         Row r = byClient.get(client[0]);
                         if (r.failed) continue;
@@ -226,9 +245,9 @@ final class Parts {
     }
 
     /** Runs one client step in its own JVM and returns the fields of its RESULT line (null if it printed none). */
-    static Map<String, String> runClient(Child server, int port, String className, long bytes) throws Exception {
+    Map<String, String> runClient(Child server, int port, String className, long bytes) throws Exception {
         long servedBefore = server.counters()[0];
-        try (Child c = new Child(className, List.of(javaBin().toString(), "-cp", stepClasses.toString(), className,
+        try (Child c = new Child(bench.children, className, List.of(javaBin().toString(), "-cp", bench.stepClasses.toString(), className,
                 "localhost", String.valueOf(port), String.valueOf(bytes)))) {
             long deadline = System.nanoTime() + Math.max(cfg.runDeadline.toNanos(), (long) (bytes / (cfg.slowRate * MiB) * 3e9));
             if (!c.process.waitFor(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS)) {
@@ -258,14 +277,14 @@ final class Parts {
      * For each C, a fresh JVM per server (so peak RSS belongs to that C), then rounds: the warm-up of every server, run 1
      * of every server, run 2 of every server, ... Interleaved so that drift in the machine's load hits every server alike.
      */
-    static void partServers() throws Exception {
+    void partServers() throws Exception {
         OUT.println();
         OUT.println("== Part 2: servers under C concurrent connections (load generator: one NIO thread in this process) ==");
         Map<String, Integer> failedAt = new HashMap<>();
         for (int c : cfg.conns) {
             List<Cell> cells = new ArrayList<>();
             try {
-                if (c == 1 && ceilingPair != null) {
+                if (c == 1 && bench.ceilingPair != null) {
                     // The ceiling and the load generator's own limit are measured again here, in the same rounds as the
                     // servers at C = 1, so that every "fraction of the ceiling" compares runs taken side by side.
                     for (String role : List.of("ceiling", "load generator")) {
@@ -273,22 +292,22 @@ final class Parts {
                         if (r == null) continue;
                         r.stats.clear();
                         r.failed = false;
-                        r.note = role.equals("ceiling") ? "best pair: " + ceilingPair.label() + "; re-measured beside the servers"
+                        r.note = role.equals("ceiling") ? "best pair: " + bench.ceilingPair.label() + "; re-measured beside the servers"
                                 : "re-measured beside the servers, to the best pair's reader";
                         Cell cell = new Cell(null, r);
                         cell.role = role;
-                        cell.server = sink(ceilingPair);
+                        cell.server = sink(bench.ceilingPair);
                         cell.port = cell.server.awaitPort(Duration.ofSeconds(30));
                         cells.add(cell);
                     }
                 }
-                for (ServerKind kind : serversToRun()) {
+                for (ServerKind kind : serversToRun(cfg)) {
                     Row r = row("servers", kind.name(), String.valueOf(c));
                     r.stat("conns");
-                    List<String> cmd = serverCommand(kind);
+                    List<String> cmd = serverCommand(cfg, bench.stepClasses, kind);
                     String skip = cmd == null ? (kind.key().equals("virtual") ? "skipped: no JDK 21+ found (set NBIO_JAVA21_HOME)" : "missing: scripts/SelectServer.java not found")
                             : failedAt.containsKey(kind.key()) ? "not run: it already failed at C=" + failedAt.get(kind.key())
-                            : overBudget() ? "not run: the bench's time budget (" + cfg.budget.toMinutes() + " min) is spent" : null;
+                            : bench.overBudget() ? "not run: the bench's time budget (" + cfg.budget.toMinutes() + " min) is spent" : null;
                     if (skip != null) {
                         r.failed = true;
                         r.note = skip;
@@ -297,7 +316,7 @@ final class Parts {
                     }
                     Cell cell = new Cell(kind, r);
                     try {
-                        cell.server = new Child(kind.name() + "-" + c, cmd);
+                        cell.server = new Child(bench.children, kind.name() + "-" + c, cmd);
                         cell.port = cell.server.awaitPort(Duration.ofSeconds(60));
                         cells.add(cell);
                     } catch (Exception e) {
@@ -316,7 +335,7 @@ final class Parts {
                             if (cell.kind != null) failedAt.put(cell.kind.key(), c);
                         }
                     }
-                    if (overBudget()) break;
+                    if (bench.overBudget()) break;
                 }
             } finally {
                 for (Cell cell : cells) {
@@ -331,7 +350,7 @@ final class Parts {
     }
 
     /** One run (run 0: the warm-up) of one server at C = {@code conns}; false if it failed. */
-    static boolean serverRun(Cell cell, int conns, int run) throws IOException, InterruptedException {
+    boolean serverRun(Cell cell, int conns, int run) throws IOException, InterruptedException {
         if (cell.kind == null) return limitRun(cell, run);
         Child server = cell.server;
         Row r = cell.row;
@@ -402,13 +421,13 @@ final class Parts {
     }
 
     /** One run of the ceiling's blocking pair, or of the load generator with one connection, against a Sink. */
-    static boolean limitRun(Cell cell, int run) throws IOException, InterruptedException {
+    boolean limitRun(Cell cell, int run) throws IOException, InterruptedException {
         long bytes = run == 0 ? cfg.warmBytes : cfg.totalBytes;
         long[] before = cell.server.counters();
         long t0 = System.nanoTime(), sent, wall;
         boolean completed;
         if (cell.role.equals("ceiling")) {
-            sent = blockingSend(cell.port, bytes, ceilingPair, System.nanoTime() + cfg.runDeadline.toNanos());
+            sent = blockingSend(cell.port, bytes, bench.ceilingPair, System.nanoTime() + cfg.runDeadline.toNanos());
             completed = cell.server.awaitServed(before[0] + 1, System.nanoTime() + cfg.runDeadline.toNanos());
             wall = System.nanoTime() - t0;
         } else {

@@ -56,15 +56,8 @@ import nbio.MachineLines;
 import nbio.StepScripts;
 import javax.imageio.ImageIO;
 import javax.tools.ToolProvider;
-import static benchmark.Bench.*;
-import static benchmark.Config.*;
-import static benchmark.Stats.*;
-import static benchmark.Processes.*;
-import static benchmark.LoadGenerator.*;
-import static benchmark.ServersUnderTest.*;
-import static benchmark.Parts.*;
-import static benchmark.Report.*;
-import static benchmark.Chart.*;
+import static benchmark.Config.fail;
+import static benchmark.Config.OUT;
 
 /** Child processes (each server, client and reader in its own JVM) and what /proc says about them. */
 final class Processes {
@@ -90,7 +83,7 @@ final class Processes {
     }
 
     /** The step scripts and the nbio library travel with the bench (nbio.StepScripts): compiled once into the working folder. */
-    static Path compileSteps() throws IOException {
+    static Path compileSteps(Path work) throws IOException {
         Path sources = work.resolve("src"), classes = Files.createDirectories(work.resolve("classes"));
         List<String> names = List.of("Server", "BlockingClient", "RetryClient", "SelectClient", "SelectServer");
         List<String> copied = StepScripts.copy(StepScripts.folder(Bench.class), sources, names);
@@ -102,19 +95,24 @@ final class Processes {
         return classes;
     }
 
-    static boolean compiled(String className) { return Files.exists(stepClasses.resolve(className + ".class")); }
+    static boolean compiled(Path stepClasses, String className) { return Files.exists(stepClasses.resolve(className + ".class")); }
 
-    static synchronized Process spawn(List<String> command) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().remove("JAVA_TOOL_OPTIONS");
-        Process p = pb.start();
-        children.add(p);
-        return p;
-    }
+    /** Every process a run started, so that none is left running however the run ends. */
+    static final class Children {
+        private final List<Process> started = new ArrayList<>();
 
-    static synchronized void killChildren() {
-        for (Process p : children) p.descendants().forEach(ProcessHandle::destroyForcibly);
-        for (Process p : children) p.destroyForcibly();
+        synchronized Process spawn(List<String> command) throws IOException {
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+            pb.environment().remove("JAVA_TOOL_OPTIONS");
+            Process p = pb.start();
+            started.add(p);
+            return p;
+        }
+
+        synchronized void killAll() {
+            for (Process p : started) p.descendants().forEach(ProcessHandle::destroyForcibly);
+            for (Process p : started) p.destroyForcibly();
+        }
     }
 
     /** A child process whose output lines are read as they come: SERVED lines are counted and checked. */
@@ -128,9 +126,9 @@ final class Processes {
         int port = -1;
         Map<Long, Long> expectedCrc = Map.of();
 
-        Child(String name, List<String> command) throws IOException {
+        Child(Children children, String name, List<String> command) throws IOException {
             this.name = name;
-            this.process = spawn(command);
+            this.process = children.spawn(command);
             pump = new Thread(this::pump, "pump-" + name);
             pump.setDaemon(true);
             pump.start();

@@ -55,23 +55,40 @@ import java.util.zip.CRC32;
 import nbio.MachineLines;
 import javax.imageio.ImageIO;
 import javax.tools.ToolProvider;
-import static benchmark.Bench.*;
-import static benchmark.Config.*;
-import static benchmark.Stats.*;
-import static benchmark.Processes.*;
-import static benchmark.LoadGenerator.*;
-import static benchmark.ServersUnderTest.*;
-import static benchmark.Parts.*;
-import static benchmark.Report.*;
-import static benchmark.Chart.*;
+import benchmark.Results.Ratio;
+import benchmark.Results.Row;
+import benchmark.Results.Target;
+import benchmark.ServersUnderTest.ServerKind;
+import benchmark.Results.Stat;
+import static benchmark.ServersUnderTest.declaredOptions;
+import static benchmark.Bench.machine;
+import static benchmark.ServersUnderTest.serversToRun;
+import static benchmark.Config.MiB;
+import static benchmark.Config.OUT;
 
 /** What the bench prints at the end, and the CSV and JSON files it writes. */
 final class Report {
-    private Report() { }
+    private final BenchRun bench;
+    private final Config cfg;
+    private final Results results;
+    private final List<Row> rows;
+    private final List<Ratio> ratios;
+    private final List<Target> targets;
+
+    Report(BenchRun bench) {
+        this.bench = bench;
+        this.cfg = bench.cfg;
+        this.results = bench.results;
+        this.rows = results.rows;
+        this.ratios = results.ratios;
+        this.targets = results.targets;
+    }
+
+    private Optional<Row> find(String part, String subject, String condition) { return results.find(part, subject, condition); }
 
     // ------------------------------------------------------------------ output
 
-    static void report() {
+    void report() {
         OUT.println();
         OUT.println("=".repeat(100));
         OUT.println("RESULTS (" + cfg.describe() + ")");
@@ -103,7 +120,7 @@ final class Report {
             OUT.println("  over the whole run, connecting included. CPU per GiB, peak RSS (VmHWM) and threads: the server's JVM, from /proc.");
             OUT.println("  Every server JVM runs with " + (cfg.jvmOpts.isEmpty() ? "the JVM's defaults" : String.join(" ", cfg.jvmOpts))
                     + declaredOptions().map(o -> ", but select-server+opts adds the options its script declares: " + o).orElse("") + ".");
-            for (ServerKind k : serversToRun()) OUT.printf("  %-18s %s%n", k.name(), k.design());
+            for (ServerKind k : serversToRun(cfg)) OUT.printf("  %-18s %s%n", k.name(), k.design());
             Optional<Row> ceiling = find("ceiling", "loopback", "1 connection");
             double ceil = ceiling.map(r -> r.med("mib_s")).orElse(Double.NaN);
             List<String[]> t = new ArrayList<>();
@@ -129,7 +146,7 @@ final class Report {
             OUT.println();
             OUT.println("Part 3. The loopback ceiling: one blocking Java sender to one Java reader (no checksum), the best of a few buffer sizes.");
             OUT.println("  First a sweep of sender/reader buffer sizes (before part 1); the best pair is the ceiling"
-                    + (cfg.parts.contains(2) && ceilingPair != null && Arrays.stream(cfg.conns).anyMatch(c -> c == 1)
+                    + (cfg.parts.contains(2) && bench.ceilingPair != null && Arrays.stream(cfg.conns).anyMatch(c -> c == 1)
                     ? ", measured again in part 2's rounds at C=1,\n  side by side with the servers, and that figure is the one every fraction uses." : "."));
             List<String[]> t = new ArrayList<>();
             t.add(new String[]{"what", "runs", "MiB/s", "fraction of ceiling"});
@@ -160,7 +177,7 @@ final class Report {
         OUT.println();
         OUT.println("Targets (measured by this run):");
         for (Target t : targets) OUT.printf("  [%s] %s: %s%n", t.status(), t.name(), t.detail());
-        if (!integrityFailures.isEmpty()) OUT.println("  (every speed figure above is void: bytes were lost or corrupted, see the notes)");
+        if (!results.integrityFailures.isEmpty()) OUT.println("  (every speed figure above is void: bytes were lost or corrupted, see the notes)");
     }
 
     static String ratio(Row r, Optional<Row> peer, String metric) {
@@ -214,7 +231,7 @@ final class Report {
     }
 
     /** Long format: one line per figure (median, min, max, runs), per run value, per ratio and per target. */
-    static void writeCsv(Path file) throws IOException {
+    void writeCsv(Path file) throws IOException {
         List<String> lines = new ArrayList<>();
         lines.add("kind,part,subject,condition,metric,value,min,max,runs,note");
         for (Row r : rows) {
@@ -245,7 +262,7 @@ final class Report {
 
     static String jnum(double v) { return Double.isNaN(v) || Double.isInfinite(v) ? "null" : num(v); }
 
-    static void writeJson(Path file) throws IOException {
+    void writeJson(Path file) throws IOException {
         StringBuilder sb = new StringBuilder("{\n  \"configuration\": ").append(json(cfg.describe())).append(",\n  \"machine\": ").append(json(machine()))
                 .append(",\n  \"measured_at\": ").append(json(Instant.now().toString())).append(",\n  \"rows\": [\n");
         for (int i = 0; i < rows.size(); i++) {

@@ -59,15 +59,10 @@ import java.util.zip.CRC32;
 import nbio.MachineLines;
 import javax.imageio.ImageIO;
 import javax.tools.ToolProvider;
-import static benchmark.Bench.*;
-import static benchmark.Config.*;
-import static benchmark.Stats.*;
-import static benchmark.Processes.*;
-import static benchmark.LoadGenerator.*;
-import static benchmark.ServersUnderTest.*;
-import static benchmark.Parts.*;
-import static benchmark.Report.*;
-import static benchmark.Chart.*;
+import static benchmark.Processes.compiled;
+import static benchmark.Processes.java21;
+import static benchmark.Processes.javaBin;
+import static benchmark.Processes.stepSource;
 
 /** The servers part 2 runs, how each is started, and those that are not step scripts (each runs in its own JVM). */
 final class ServersUnderTest {
@@ -88,7 +83,7 @@ final class ServersUnderTest {
     static final List<String> SERVER_KEYS = SERVERS.stream().map(ServerKind::key).toList();
 
     /** The part-2 servers this run measures: those asked for, and select-server+opts only where the script declares options. */
-    static List<ServerKind> serversToRun() {
+    static List<ServerKind> serversToRun(Config cfg) {
         return SERVERS.stream().filter(k -> cfg.servers.contains(k.key()))
                 .filter(k -> !k.key().equals("select-opts") || declaredOptions().isPresent()).toList();
     }
@@ -100,8 +95,8 @@ final class ServersUnderTest {
     }
 
     /** The command of a part-2 server, with --jvm-opt options (the same for every server) after its java. */
-    static List<String> serverCommand(ServerKind kind) {
-        List<String> cmd = baseCommand(kind);
+    static List<String> serverCommand(Config cfg, Path stepClasses, ServerKind kind) {
+        List<String> cmd = baseCommand(stepClasses, kind);
         List<String> opts = new ArrayList<>(cfg.jvmOpts);
         if (kind.key().equals("select-opts")) declaredOptions().ifPresent(o -> opts.addAll(Arrays.asList(o.split("\\s+"))));
         if (cmd == null || opts.isEmpty()) return cmd;
@@ -111,11 +106,11 @@ final class ServersUnderTest {
         return withOpts;
     }
 
-    static List<String> baseCommand(ServerKind kind) {
+    static List<String> baseCommand(Path stepClasses, ServerKind kind) {
         String cp = System.getProperty("java.class.path"), here = ServersUnderTest.class.getName();
         return switch (kind.key()) {
             case "step1" -> List.of(javaBin().toString(), "-cp", stepClasses.toString(), "Server", "0", "--no-progress");
-            case "select", "select-opts" -> compiled("SelectServer")
+            case "select", "select-opts" -> compiled(stepClasses, "SelectServer")
                     ? List.of(javaBin().toString(), "-cp", stepClasses.toString(), "SelectServer", "0", "--no-progress")
                     : null;
             case "threads" -> List.of(javaBin().toString(), "-cp", cp, here + "$ThreadServer", "0");
@@ -130,7 +125,7 @@ final class ServersUnderTest {
     // ------------------------------------------------------------------ the servers under test (each runs in its own JVM)
 
     /** What every server prints when a connection ends, the same line as the pack's servers print. */
-    static final AtomicLong clientNumbers = new AtomicLong();
+    private static final AtomicLong clientNumbers = new AtomicLong(); // in each server's own JVM
 
     static void served(long bytes, long reads, long startNanos, CRC32 crc, String ended) {
         System.out.printf(Locale.ROOT, "SERVED client=%d bytes=%d reads=%d ms=%.1f crc32=%08x ended=%s%n",

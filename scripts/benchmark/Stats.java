@@ -55,73 +55,29 @@ import java.util.zip.CRC32;
 import nbio.MachineLines;
 import javax.imageio.ImageIO;
 import javax.tools.ToolProvider;
-import static benchmark.Bench.*;
-import static benchmark.Config.*;
-import static benchmark.Stats.*;
-import static benchmark.Processes.*;
-import static benchmark.LoadGenerator.*;
-import static benchmark.ServersUnderTest.*;
-import static benchmark.Parts.*;
-import static benchmark.Report.*;
-import static benchmark.Chart.*;
+import benchmark.Results.Ratio;
+import benchmark.Results.Row;
+import benchmark.Results.Target;
+import static benchmark.ServersUnderTest.declaredOptions;
+import static benchmark.Report.fmt;
+import static benchmark.ServersUnderTest.serversToRun;
+import static benchmark.Report.size;
 
-/** What the bench measured: figures over runs (median, range), rows of a table, ratios between rows, and the targets judged on them. */
+/** The ratios between the results.rows of a run and the targets judged on them, from its configuration and results. */
 final class Stats {
-    private Stats() { }
+    private final Config cfg;
+    private final Results results;
+    private final List<Ratio> ratios;
+    private final List<Target> targets;
 
-    // ------------------------------------------------------------------ results
-
-    /** One measured figure: its values over the measured runs. */
-    static final class Stat {
-        final List<Double> values = new ArrayList<>();
-        void add(double v) { values.add(v); }
-        boolean empty() { return values.isEmpty(); }
-        double median() {
-            if (values.isEmpty()) return Double.NaN;
-            double[] s = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-        }
-        double min() { return values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN); }
-        double max() { return values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN); }
-        String show(String format) {
-            if (values.isEmpty()) return "-";
-            String m = String.format(Locale.ROOT, format, median());
-            if (values.size() == 1 || min() == max()) return m;
-            return m + " [" + String.format(Locale.ROOT, format, min()) + "-" + String.format(Locale.ROOT, format, max()) + "]";
-        }
+    Stats(Config cfg, Results results) {
+        this.cfg = cfg;
+        this.results = results;
+        this.ratios = results.ratios;
+        this.targets = results.targets;
     }
 
-    /** A row of a table: what was measured (subject, condition) and its figures by name. */
-    static final class Row {
-        final String part, subject, condition;
-        final Map<String, Stat> stats = new LinkedHashMap<>();
-        String note = "";
-        boolean failed;
-        Row(String part, String subject, String condition) { this.part = part; this.subject = subject; this.condition = condition; }
-        Stat stat(String name) { return stats.computeIfAbsent(name, k -> new Stat()); }
-        Stat get(String name) { return stats.getOrDefault(name, new Stat()); }
-        double med(String name) { Stat s = stats.get(name); return s == null ? Double.NaN : s.median(); }
-        int runs() { return stats.values().stream().mapToInt(s -> s.values.size()).max().orElse(0); }
-    }
-
-    record Ratio(String name, String condition, String numerator, String denominator, double value) { }
-
-    /** A target judged on one measured value: met when {@code measured direction threshold} holds (direction ">=" or "<="). */
-    record Target(String name, String status, String direction, double measured, double threshold, String detail) { }
-
-    static final List<Row> rows = new ArrayList<>();
-    static final List<Ratio> ratios = new ArrayList<>();
-    static final List<Target> targets = new ArrayList<>();
-
-    static Row row(String part, String subject, String condition) {
-        Row r = new Row(part, subject, condition);
-        rows.add(r);
-        return r;
-    }
-
-    static Optional<Row> find(String part, String subject, String condition) {
-        return rows.stream().filter(r -> r.part.equals(part) && r.subject.equals(subject) && r.condition.equals(condition)).findFirst();
-    }
+    private Optional<Row> find(String part, String subject, String condition) { return results.find(part, subject, condition); }
 
     // ------------------------------------------------------------------ ratios and targets
 
@@ -129,7 +85,7 @@ final class Stats {
     static final List<String> PEERS = List.of("netty-nio-1loop", "netty-nio", "netty-epoll");
     static final List<String> RATIO_METRICS = List.of("mib_s", "server_cpu_s", "cpu_s_per_gib", "rss_mib");
 
-    static void computeRatiosAndTargets() {
+    void computeRatiosAndTargets() {
         // Part 1: CPU of retry / CPU of select, on each reader.
         for (String reader : List.of("fast", "slow")) {
             Optional<Row> retry = find("clients", "retry-client", reader), select = find("clients", "select-client", reader);
@@ -139,7 +95,7 @@ final class Stats {
             }
         }
         // Part 2: every server against each Netty peer at the same C.
-        for (Row r : rows) {
+        for (Row r : results.rows) {
             if (!r.part.equals("servers") || r.get("mib_s").empty()) continue;
             for (String peer : PEERS) {
                 Optional<Row> p = find("servers", peer, r.condition);
@@ -157,7 +113,7 @@ final class Stats {
             find("ceiling", "load generator", "1 connection").filter(l -> !l.get("mib_s").empty()).ifPresent(l ->
                     ratios.add(new Ratio("load generator fraction of ceiling", "C=1", "ceiling/load generator/1 connection/mib_s",
                             "ceiling/loopback/1 connection/mib_s", l.med("mib_s") / ceiling.get().med("mib_s"))));
-            for (Row r : rows) {
+            for (Row r : results.rows) {
                 if (r.part.equals("servers") && r.condition.equals("1") && !r.get("mib_s").empty()) {
                     ratios.add(new Ratio("fraction of ceiling", r.subject + " C=1", "servers/" + r.subject + "/1/mib_s",
                             "ceiling/loopback/1 connection/mib_s", r.med("mib_s") / ceiling.get().med("mib_s")));
@@ -174,7 +130,7 @@ final class Stats {
         }
         against("select-server", "netty-epoll", "10000", "rss_mib", "<=", 1.0, "");
         against("select-server", "netty-epoll", "10000", "rss_mib", "<=", 0.5, "stretch: ");
-        if (serversToRun().stream().anyMatch(k -> k.key().equals("select-opts"))) {
+        if (serversToRun(cfg).stream().anyMatch(k -> k.key().equals("select-opts"))) {
             String opts = " (with its //JAVA_OPTIONS " + declaredOptions().orElse("") + ")";
             against("select-server+opts", "netty-epoll", "10000", "rss_mib", "<=", 1.0, "with its own options" + opts + ": ");
             against("select-server+opts", "netty-epoll", "10000", "mib_s", ">=", 1.0, "with its own options" + opts + ": ");
@@ -209,7 +165,7 @@ final class Stats {
     }
 
     /** A target on one figure of {@code subject} against the same figure of {@code peer} at C = {@code c}. */
-    static void against(String subject, String peer, String c, String metric, String direction, double threshold, String prefix) {
+    void against(String subject, String peer, String c, String metric, String direction, double threshold, String prefix) {
         String what = Map.of("mib_s", "MiB/s", "cpu_s_per_gib", "server CPU s per GiB", "rss_mib", "peak RSS").get(metric);
         String name = String.format(Locale.ROOT, "%s%s %s %s %.2fx %s's at C=%s", prefix, subject, what, direction, threshold, peer, c);
         Optional<Row> s = find("servers", subject, c), p = find("servers", peer, c);
@@ -242,18 +198,8 @@ final class Stats {
         return new Target(name, holds && !on.failed ? "met" : "MISSED", direction, measured, threshold, full);
     }
 
-    static Target notMeasured(String name, String direction, double threshold, String why) {
+    Target notMeasured(String name, String direction, double threshold, String why) {
         return new Target(name, cfg.quick ? "not measured in --quick" : "not measured", direction, Double.NaN, threshold, why);
     }
 
-    /** Bytes lost or corrupted: the row says so and the bench exits non-zero at the end. */
-    static final String LOST = "BYTES LOST OR CORRUPTED: ";
-    static final List<String> integrityFailures = new ArrayList<>();
-
-    static void lostBytes(Row r, String what) {
-        r.failed = true;
-        r.note = LOST + what;
-        integrityFailures.add(what);
-        OUT.println("  bench: " + LOST + what);
-    }
 }
