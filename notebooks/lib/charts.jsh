@@ -74,33 +74,54 @@ BufferedImage spinChart(Run run, double readMiBps) {
     return img;
 }
 
-/** Step 5: for each loop, wall-clock time as a pale bar and the thread's CPU time inside it in red. */
+/**
+ * Step 5: for each loop, its wall-clock time as one bar split into totals (not a timeline): on a core,
+ * queued for a core, asleep. Where Linux counts nothing (Run.sleeps() < 0): on a core, and the rest.
+ */
 BufferedImage cpuChart(String title, Run... runs) {
-    int w = 820, h = 110 + 84 * runs.length, left = 150, plotW = 620, barH = 34;
+    int w = 820, h = 140 + 84 * runs.length, left = 150, plotW = 620, barH = 34;
     BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = canvas(img, title);
+    Color onCore = new Color(210, 50, 40), queued = new Color(240, 170, 60), asleep = new Color(200, 220, 245);
     double maxWall = 0;
     for (Run r : runs) maxWall = Math.max(maxWall, r.wallMs());
     int y = 60;
     for (Run r : runs) {
-        int wallW = (int) (plotW * r.wallMs() / maxWall), cpuW = (int) (plotW * Math.min(r.cpuMs(), r.wallMs()) / maxWall);
-        g.setColor(new Color(200, 220, 245));
+        double waiting = Math.max(0, r.waitingMs()), cpu = Math.min(r.cpuMs(), r.wallMs());
+        int wallW = (int) (plotW * r.wallMs() / maxWall), cpuW = Math.max(1, (int) (plotW * cpu / maxWall));
+        int waitW = (int) (plotW * Math.min(waiting, r.wallMs() - cpu) / maxWall);
+        g.setColor(asleep);
         g.fillRect(left, y, wallW, barH);
-        g.setColor(new Color(210, 50, 40));
-        g.fillRect(left, y, Math.max(1, cpuW), barH);
+        g.setColor(onCore);
+        g.fillRect(left, y, cpuW, barH);
+        g.setColor(queued);
+        g.fillRect(left + cpuW, y, waitW, barH);
         g.setColor(Color.BLACK);
         g.drawString(r.name(), 20, y + 15);
         g.drawString(String.format("%,d syscalls", r.writes() + r.selects()), 20, y + 30);
-        g.drawString(String.format("CPU %,.0f ms of %,.0f ms", r.cpuMs(), r.wallMs()), left + 8, y + barH + 15);
+        g.drawString(r.sleeps() < 0 ? String.format("on a core %,.0f ms of %,.0f ms", r.cpuMs(), r.wallMs())
+                : String.format("on a core %,.0f ms, queued %,.0f ms, asleep %,.0f ms: %,.0f ms in all",
+                        r.cpuMs(), waiting, r.asleepMs(), r.wallMs()), left + 8, y + barH + 15);
         y += barH + 50;
     }
-    g.setColor(new Color(210, 50, 40));
-    g.fillRect(left, y, 14, 14);
-    g.setColor(new Color(200, 220, 245));
-    g.fillRect(left + 230, y, 14, 14);
-    g.setColor(Color.BLACK);
-    g.drawString("thread running on a CPU", left + 20, y + 12);
-    g.drawString("thread not running: asleep, or waiting for a core", left + 250, y + 12);
+    int step = maxWall > 4000 ? 1000 : maxWall > 1500 ? 500 : 250;
+    y -= 20;
+    g.drawLine(left, y, left + plotW, y);
+    for (int ms = 0; ms <= maxWall; ms += step) {
+        int x = left + (int) (plotW * ms / maxWall);
+        g.drawLine(x, y, x, y + 4);
+        g.drawString(String.format("%,d", ms), x - 10, y + 18);
+    }
+    g.drawString("milliseconds of wall-clock time, in total", left + plotW / 2 - 110, y + 34);
+    y += 48;
+    String[] labels = {"on a core", "queued for a core", "asleep (or, without Linux's count, not on a core)"};
+    Color[] colors = {onCore, queued, asleep};
+    for (int i = 0, x = left; i < 3; x += 14 + 12 + g.getFontMetrics().stringWidth(labels[i]) + 20, i++) {
+        g.setColor(colors[i]);
+        g.fillRect(x, y, 14, 14);
+        g.setColor(Color.BLACK);
+        g.drawString(labels[i], x + 20, y + 12);
+    }
     g.dispose();
     return img;
 }

@@ -46,6 +46,34 @@ long crc32(ByteBuffer data, int from, int to) {
 /** CPU time used so far by the calling thread only: what its loop burns. */
 long cpuNanos() { return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime(); }
 
+/**
+ * What Linux counts for the calling thread (/proc/thread-self): nanoseconds it spent ready to run but
+ * waiting for a core (schedstat's run_delay), and how many times it went to sleep of its own accord
+ * (voluntary_ctxt_switches: a wait for I/O, a lock, a timer). Null where there is no such file.
+ */
+record Sched(long waitingNanos, long sleeps) {
+    Sched minus(Sched before) { return new Sched(waitingNanos - before.waitingNanos, sleeps - before.sleeps); }
+}
+
+Sched sched() {
+    try {
+        java.nio.file.Path self = java.nio.file.Path.of("/proc/thread-self");
+        String[] schedstat = java.nio.file.Files.readString(self.resolve("schedstat")).trim().split(" ");
+        long sleeps = java.nio.file.Files.readAllLines(self.resolve("status")).stream()
+                .filter(l -> l.startsWith("voluntary_ctxt_switches:"))
+                .mapToLong(l -> Long.parseLong(l.split("\\s+")[1])).sum();
+        return new Sched(Long.parseLong(schedstat[1]), sleeps);
+    } catch (IOException | RuntimeException notLinux) {
+        return null;
+    }
+}
+
+/** What Linux counted for the calling thread since before (null where it counts nothing). */
+Sched schedSince(Sched before) {
+    Sched now = sched();
+    return now == null || before == null ? null : now.minus(before);
+}
+
 int SIZE = 7 * 10 * 1024 * 1024;   // 'foobar\n' * 10 * 1024 * 1024: the article's "70 MB"
 
 /** What the server saw from one client: bytes, reads, when it started and stopped reading, a checksum. */
@@ -112,12 +140,19 @@ class BlockingServer implements AutoCloseable {
     }
 }
 
-/** What one sending loop did; accepts = {ns since start, bytes} of every write that took something. */
+/**
+ * What one sending loop did; accepts = {ns since start, bytes} of every write that took something.
+ * waitingMs and sleeps: Linux's count for the loop's thread (Sched), -1 where there is none.
+ */
 record Run(String name, long bytes, long writes, long zeroWrites, long selects, double cpuMs, double wallMs,
-           List<long[]> accepts, int[] zerosPer10ms) {}
+           List<long[]> accepts, int[] zerosPer10ms, double waitingMs, long sleeps) {
+    /** The rest of the wall-clock time: neither on a core nor waiting for one (never below 0). */
+    double asleepMs() { return Math.max(0, wallMs - cpuMs - waitingMs); }
+}
 
 /** Counts what a sending loop does: every write call, the zeros, the selects, and when bytes were taken. */
 class Tally {
+    final Sched sched0 = sched();
     final long t0 = System.nanoTime(), cpu0 = cpuNanos();
     final List<long[]> accepts = new ArrayList<>();    // {ns since start, bytes} of every write that took something
     final int[] zerosPer10ms = new int[6000];          // zero-returns per 10 ms, for up to 60 s
@@ -136,7 +171,10 @@ class Tally {
     Run done(String name) {
         cpuMs = (cpuNanos() - cpu0) / 1e6;
         wallMs = (System.nanoTime() - t0) / 1e6;
-        return new Run(name, bytes, writes, zeroWrites, selects, cpuMs, wallMs, accepts, zerosPer10ms);
+        Sched used = schedSince(sched0);
+        if (used == null) used = new Sched(-1_000_000, -1);
+        return new Run(name, bytes, writes, zeroWrites, selects, cpuMs, wallMs, accepts, zerosPer10ms,
+                used.waitingNanos() / 1e6, used.sleeps());
     }
 }
 
