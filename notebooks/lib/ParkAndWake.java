@@ -1,14 +1,15 @@
 // Run by 06c-virtual-threads.ipynb on a JDK 21 or newer (java lib/ParkAndWake.java), with one carrier thread
-// (-Djdk.virtualThreadScheduler.parallelism=1). A virtual thread does step 2's plain blocking write of the article's
-// 70 MB to a peer that is not reading yet; this program watches the thread park, shows that its one carrier is free
-// meanwhile, then lets the peer read and watches the JDK's poller wake the writer. Loopback only.
+// (-Djdk.virtualThreadScheduler.parallelism=1). Its two sending methods are the notebook's lesson cell, word for
+// word (a test holds them equal). First step 2's client, unchanged, in a virtual thread; then sendAll in a virtual
+// thread against a peer that does not read yet: it parks, its one carrier is free, the JDK's poller wakes it once
+// the peer reads. Loopback only.
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -19,47 +20,86 @@ import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 
 public class ParkAndWake {
-    public static void main(String[] args) throws Exception {
-        byte[] data = "foobar\n".repeat(10 * 1024 * 1024).getBytes();       // 'foobar\n' * 10 * 1024 * 1024
-        try (ServerSocket listener = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-             Socket sock = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort());
-             Socket peer = listener.accept()) {                               // connected; nobody reads it yet
-            Thread writer = Thread.ofVirtual().name("writer").start(() -> {
-                try {
-                    OutputStream out = sock.getOutputStream();
-                    out.write(data);                                          // sock.sendall(data): plain blocking code
-                    sock.shutdownOutput();                                    // then the end of the stream
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (writer.getState() != Thread.State.WAITING && System.nanoTime() < deadline) Thread.sleep(1);
-            System.out.println("1. the writer, a virtual thread, is " + writer.getState() + " inside its one write(), in:");
-            Arrays.stream(writer.getStackTrace()).limit(12)
-                    .filter(f -> f.getMethodName().contains("park") || f.getClassName().contains("Poller") || f.getMethodName().equals("write"))
-                    .map(f -> f.getClassName() + "." + f.getMethodName()).distinct()
-                    .forEach(frame -> System.out.println("     " + frame));
-            System.out.println("2. " + pollers());
-            long[] ticks = new long[1];
-            Thread other = Thread.ofVirtual().name("other").start(() -> { for (int i = 0; i < 1000; i++) ticks[0]++; });
-            other.join();
-            System.out.println("3. meanwhile another virtual thread ran to its end on the only carrier thread: " + ticks[0]
-                    + " steps; the parked writer held no OS thread");
-            long start = System.nanoTime();
-            CRC32 crc = new CRC32();
-            long got = 0;
-            byte[] chunk = new byte[64 * 1024];
-            try (InputStream in = peer.getInputStream()) {                   // now the peer reads
-                for (int n; (n = in.read(chunk)) > 0; got += n) crc.update(chunk, 0, n);
+    // --- the notebook's lesson cell, word for word ---
+    /** Step 2's client, unchanged: connect, then ONE write of all the data; returns its result. */
+    static int blockingSend(int port, ByteBuffer data) throws IOException {
+        InetSocketAddress server = new InetSocketAddress("localhost", port);   // ('localhost', 1234)
+        try (SocketChannel sock = SocketChannel.open(server)) {               // sock.connect(...)
+            return sock.write(data);                                          // sock.send(data)
+        }
+    }
+
+    /** Python 3's sock.sendall(data): write until all is sent (in a virtual thread, a wait parks). */
+    static void sendAll(SocketChannel sock, ByteBuffer data) throws IOException {
+        while (data.hasRemaining()) sock.write(data);                         // sent = sock.send(data)
+    }
+    // --- end of the lesson cell ---
+
+    interface Io { void run() throws IOException; }
+
+    /** A Runnable for Thread.ofVirtual().start: the socket calls' IOException, unchecked. */
+    static Runnable io(Io body) {
+        return () -> {
+            try {
+                body.run();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            writer.join(30_000);
-            CRC32 sent = new CRC32();
-            sent.update(data);
-            System.out.printf("4. the peer read %,d bytes in %.0f ms (crc32 %s); the poller woke the writer each time its socket"
-                    + " had room, and its write() returned: the writer is now %s%n", got, (System.nanoTime() - start) / 1e6,
-                    crc.getValue() == sent.getValue() ? "matches" : "DIFFERS", writer.getState());
-            if (got != data.length || crc.getValue() != sent.getValue() || writer.isAlive()) System.exit(1);
+        };
+    }
+
+    public static void main(String[] args) throws Exception {
+        ByteBuffer data = ByteBuffer.allocateDirect(7 * 10 * 1024 * 1024);     // 'foobar\n' * 10 * 1024 * 1024
+        while (data.hasRemaining()) data.put((byte) "foobar\n".charAt(data.position() % 7));
+        CRC32 sent = new CRC32();
+        sent.update(data.flip().duplicate());
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        try (ServerSocketChannel listener = ServerSocketChannel.open()) {
+            listener.bind(new InetSocketAddress(loopback, 0), 5);
+            int port = listener.socket().getLocalPort();
+
+            // 1. Step 2's client, unchanged, in a virtual thread; the peer reads nothing.
+            int[] returned = new int[1];
+            Thread.ofVirtual().start(io(() -> returned[0] = blockingSend(port, data))).join();
+            System.out.printf("1. step 2's client in a virtual thread: write() returned %,d of %,d bytes;"
+                    + " the article's assertion: %b%n", returned[0], data.limit(), returned[0] == data.limit());
+            listener.accept().close();
+
+            // 2. sendAll in a virtual thread, to a peer that reads nothing yet.
+            try (SocketChannel sock = SocketChannel.open(new InetSocketAddress(loopback, port));
+                 SocketChannel peer = listener.accept()) {
+                data.rewind();
+                Thread writer = Thread.ofVirtual().name("writer").start(io(() -> sendAll(sock, data)));
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (writer.getState() != Thread.State.WAITING && System.nanoTime() < deadline) Thread.sleep(1);
+                System.out.println("2. sendAll in a virtual thread: the writer is " + writer.getState()
+                        + " inside write(), in:");
+                Arrays.stream(writer.getStackTrace()).limit(14)
+                        .filter(f -> f.getMethodName().contains("park") || f.getClassName().contains("Poller")
+                                || f.getMethodName().equals("write") || f.getMethodName().equals("sendAll"))
+                        .map(f -> f.getClassName() + "." + f.getMethodName()).distinct()
+                        .forEach(frame -> System.out.println("     " + frame));
+                System.out.println("3. " + pollers());
+                long[] ticks = new long[1];
+                Thread.ofVirtual().name("other").start(() -> { for (int i = 0; i < 1000; i++) ticks[0]++; }).join();
+                System.out.println("4. meanwhile another virtual thread ran to its end on the only carrier thread: "
+                        + ticks[0] + " steps; the parked writer held no OS thread");
+                long start = System.nanoTime(), got = 0;
+                CRC32 crc = new CRC32();
+                ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+                while (got < data.limit()) {                                        // now the peer reads
+                    int n = peer.read(chunk.clear());
+                    if (n < 0) break;
+                    crc.update(chunk.array(), 0, n);
+                    got += n;
+                }
+                writer.join(30_000);
+                System.out.printf("5. the peer read %,d bytes in %.0f ms (crc32 %s); the poller woke the writer each"
+                        + " time its socket had room, and sendAll returned: the writer is now %s%n", got,
+                        (System.nanoTime() - start) / 1e6, crc.getValue() == sent.getValue() ? "matches" : "DIFFERS",
+                        writer.getState());
+                if (got != data.limit() || crc.getValue() != sent.getValue() || writer.isAlive()) System.exit(1);
+            }
         }
     }
 

@@ -133,6 +133,23 @@ class NotebooksTest {
         assertTrue(header.find(), name + ": a two-column table, the article's Python beside the Java");
         long rows = header.group(2).lines().count();
         assertTrue(rows >= 4, name + ": the table pairs at least 4 lines, not " + rows);
+        // Steps 1 to 5 show the article's listing whole (its first and last lines) and how Python 3 spells it.
+        Map<String, List<String>> listing = Map.of(
+                "01-server.ipynb", List.of("import socket\nimport sys\n", "except KeyboardInterrupt:\n    sock.close\n```"),
+                "02-blocking-client.ipynb", List.of("import socket\n", "assert sock.send(data) == len(data)  # True\n```", "sendall"),
+                "03-nonblocking-client.ipynb", List.of("import socket\n", "sock.setblocking(0)\n", "# AssertionError\n```",
+                        "BlockingIOError"),
+                "04-retry-loop.ipynb", List.of("import errno\nimport select\nimport socket\n", "assert total_sent == data_size # True\n```",
+                        "except BlockingIOError:"),
+                "05-selector-loop.ipynb", List.of("import errno\nimport select\nimport socket\n", "assert total_sent == data_size # True\n```",
+                        "except BlockingIOError:"),
+                "06c-virtual-threads.ipynb", List.of("sendall", "BlockingIOError"));
+        for (String part : listing.getOrDefault(name, List.of())) {
+            assertTrue(prose.contains(part), name + ": the article's listing whole, and Python 3's spelling; missing: " + part);
+        }
+        if (listing.containsKey(name) && !name.startsWith("06c")) {
+            assertTrue(prose.contains("```python\n" + listing.get(name).get(0)), name + ": the listing as a Python block");
+        }
         switch (name) {
             case "01-server.ipynb", "06b-select-server.ipynb" -> assertTrue(prose.contains("| `sock.close` ") && prose.contains("bug"),
                     name + ": the article's `sock.close` without parentheses, and what Java does instead");
@@ -144,6 +161,36 @@ class NotebooksTest {
             }
             default -> { }
         }
+    }
+
+    /**
+     * 06c shows the code that runs: its lesson cell is lib/ParkAndWake.java's two sending methods word for word, the
+     * first of them step 2's client unchanged, and the lines it quotes that start the virtual threads are the file's.
+     */
+    @Test
+    void virtualThreadsShowTheCodeThatRuns() throws IOException {
+        List<Notebooks.Cell> cells = committed("06c-virtual-threads.ipynb").cells();
+        String demo = Files.readString(Notebooks.DIR.resolve("lib/ParkAndWake.java"));
+        String lesson = cells.stream().filter(c -> c.type().equals("code") && Notebooks.loads(c.source()).isEmpty())
+                .findFirst().orElseThrow().source();
+        String inFile = demo.substring(demo.indexOf("// --- the notebook's lesson cell, word for word ---\n"),
+                demo.indexOf("    // --- end of the lesson cell ---"));
+        inFile = inFile.substring(inFile.indexOf('\n') + 1).replace("    static ", "    ");
+        assertEquals(lesson.strip(), inFile.stripTrailing().stripIndent().strip(), "06c's lesson cell is the code ParkAndWake.java runs");
+        String step2 = committed("02-blocking-client.ipynb").cells().stream().map(Notebooks.Cell::source)
+                .filter(s -> s.contains("int blockingSend(")).findFirst().orElseThrow();
+        assertTrue(lesson.contains(step2.substring(step2.indexOf("int blockingSend("))), "step 2's client, unchanged, in 06c");
+        String prose = cells.stream().filter(c -> c.type().equals("markdown")).map(Notebooks.Cell::source)
+                .reduce("", String::concat);
+        Matcher block = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(prose);
+        int quoted = 0;
+        while (block.find()) {
+            for (String line : block.group(1).strip().split("\n")) {
+                assertTrue(demo.contains(line.strip()), "06c quotes a line ParkAndWake.java does not run: " + line);
+                quoted++;
+            }
+        }
+        assertTrue(quoted >= 2, "06c quotes the lines that start the virtual threads");
     }
 
     @Test
@@ -410,13 +457,19 @@ class NotebooksTest {
             }
             case "06c-virtual-threads.ipynb" -> {
                 if (!hasJdk21()) {
-                    assertTrue(output.contains("no JDK 21 or newer on this machine"), "says plainly there is no JDK 21+: " + context);
+                    assertTrue(output.contains("a JDK 21 or newer for the demonstration: none on this machine"),
+                            "says plainly there is no JDK 21+: " + context);
                     return;
                 }
                 assertTrue(output.contains("a JDK 21 or newer for the demonstration: /"), context);
-                assertTrue(output.contains("is WAITING inside its one write(), in:"), "the writer parked: " + context);
-                assertTrue(output.contains("java.lang.VirtualThread.park") && output.contains("sun.nio.ch.Poller.poll"),
-                        "parked through the poller: " + context);
+                // "Step 2's client, unchanged, does not do the same in a virtual thread: its one write returned after
+                // taking what fitted, and the article's assertion fails"
+                long[] first = numbers(context, output, "1\\. step 2's client in a virtual thread: write\\(\\) returned ([\\d,]+) of ([\\d,]+) bytes;"
+                        + " the article's assertion: false");
+                assertTrue(first[0] > 0 && first[0] < first[1], "one partial write returned: " + context);
+                assertTrue(output.contains("2. sendAll in a virtual thread: the writer is WAITING inside write(), in:"), "the writer parked: " + context);
+                assertTrue(output.contains("java.lang.VirtualThread.park") && output.contains("sun.nio.ch.Poller.poll")
+                        && output.contains("ParkAndWake.sendAll"), "parked through the poller, inside sendAll: " + context);
                 // JDK 22+ (jcmd Thread.vthread_pollers): the poller that held the socket and the master under it;
                 // JDK 21: the platform poller threads by name.
                 assertTrue(Pattern.compile("the writer's socket was registered with the write poller run by \\S+, a (virtual|platform) thread")
