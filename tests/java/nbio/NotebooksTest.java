@@ -122,6 +122,21 @@ class NotebooksTest {
         }
     }
 
+    /** Notebooks whose code a projector shows whole: no line over 100 characters (the others are still being cut). */
+    static final List<String> PROJECTED = List.of("01-server.ipynb", "02-blocking-client.ipynb", "03-nonblocking-client.ipynb",
+            "04-retry-loop.ipynb", "05-selector-loop.ipynb", "06a-event-loop.ipynb", "06c-virtual-threads.ipynb");
+
+    @Test
+    void codeLinesFitAProjector() {
+        for (String name : PROJECTED) {
+            for (Notebooks.Cell cell : committed(name).code()) {
+                for (String line : cell.source().split("\n")) {
+                    assertTrue(line.length() <= 100, name + ": a code line of " + line.length() + " characters:\n" + line);
+                }
+            }
+        }
+    }
+
     /** The article's Python beside the Java, line against line, with the article's bugs where the step has them. */
     @ParameterizedTest(name = "python beside java: {0}")
     @MethodSource("stepNotebooks")
@@ -154,10 +169,12 @@ class NotebooksTest {
             case "01-server.ipynb", "06b-select-server.ipynb" -> assertTrue(prose.contains("| `sock.close` ") && prose.contains("bug"),
                     name + ": the article's `sock.close` without parentheses, and what Java does instead");
             case "06a-event-loop.ipynb" -> {
-                for (String bug : List.of("`select.select([], writers, [], 0)`", "`time.sleep", "`fd`")) {
-                    assertTrue(prose.contains(bug), name + ": the article's bug " + bug + " beside the Java");
+                // The article's example is a dead link: a whole generator loop written for the pack, beside the Java.
+                for (String part : List.of("```python\nimport heapq, select, socket, time\n", "def sender(sock, data):",
+                        "except BlockingIOError:", "        _, writable, _ = select.select([], list(writers), [], timeout)\n", "run(senders + [ticker(0.1, senders)])",
+                        "`OP_CONNECT`")) {
+                    assertTrue(prose.contains(part), name + ": the generator loop in Python beside the Java; missing " + part);
                 }
-                assertEquals(3, prose.split("\\*\\*The article's bug:\\*\\*", -1).length - 1, name + ": three bugs explained");
             }
             default -> { }
         }
@@ -432,8 +449,8 @@ class NotebooksTest {
             }
             case "06a-event-loop.ipynb" -> {
                 // Counted by the kernel for every thread of the JVM (a pool of senders would show two or more).
-                assertEquals(1, numbers(context, output, "threads that wrote more than 1 MiB during the run \\(the kernel's count\\): (\\d+) \\[")[0],
-                        "one thread wrote both payloads: " + context);
+                assertTrue(output.contains("threads that wrote more than 1 MiB during the run (Linux's count): 1;"
+                        + " the thread that ran the loop among them: true"), "one thread wrote both payloads, the loop's: " + context);
                 assertTrue(output.contains("checksums match what was sent: true"), context);
                 assertTrue(output.contains("the transfers overlapped: true"), context);
                 // Kept its beat: it ticked during the transfers, never a second late. A loop held up by a blocking task
@@ -605,7 +622,7 @@ class NotebooksTest {
         Matcher m = Pattern.compile(regex).matcher(output);
         assertTrue(m.find(), "no line matching /" + regex + "/ in " + context);
         long[] values = new long[m.groupCount()];
-        for (int i = 0; i < values.length; i++) values[i] = m.group(i + 1).matches("true|false") ? 1 : Long.parseLong(m.group(i + 1).replace(",", ""));
+        for (int i = 0; i < values.length; i++) values[i] = m.group(i + 1).equals("true") ? 1 : m.group(i + 1).equals("false") ? 0 : Long.parseLong(m.group(i + 1).replace(",", ""));
         return values;
     }
 
