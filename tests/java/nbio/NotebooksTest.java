@@ -390,6 +390,13 @@ class NotebooksTest {
                 // "then sleeps until the reader makes room, again and again": Linux counted sleeps inside the one call.
                 long sleeps = numbers(context, output, "inside its one write\\(\\) the client's thread went to sleep ([\\d,]+) times")[0];
                 assertTrue(sleeps >= 2, "the blocking write slept again and again: " + context);
+                // "Taken is not delivered": the server's close (read returned -1) came after the write had returned,
+                // and then the server had read every byte.
+                double[] confirm = decimals(context, output, "write\\(\\) returned ([\\d,]+) bytes after ([\\d.]+) ms;"
+                        + " the server's close came at ([\\d.]+) ms \\(read returned (-?\\d+)\\)");
+                assertTrue(confirm[0] == 73_400_320 && confirm[3] == -1 && confirm[2] >= confirm[1],
+                        "the close, seen after the write returned, confirms delivery: " + context);
+                assertTrue(output.contains("the server had read 73,400,320 bytes, crc32 the same as sent: true"), context);
             }
             case "03-nonblocking-client.ipynb" -> {
                 long[] w = numbers(context, output, "write\\(\\) returned ([\\d,]+) of ([\\d,]+) bytes \\(");
