@@ -310,7 +310,12 @@ public class Tour {
         Path jdk = Jdks.atLeast(21).orElse(null);
         if (jdk != null) {
             Path classes21 = work.resolve("classes-" + Jdks.featureOf(jdk)), messages = work.resolve("javac-" + Jdks.featureOf(jdk) + ".txt");
-            Process javac = StepScripts.compileWith(jdk, sources, classes21, "VirtualThreads", messages);
+            Process javac = null;
+            try {
+                javac = StepScripts.compileWith(jdk, sources, classes21, "VirtualThreads", messages);
+            } catch (IOException e) { // a full disk fails before this; here the JDK's compiler would not start
+                fail("cannot start " + jdk.resolve("bin/javac") + " to compile virtual-threads (" + e.getMessage() + ")");
+            }
             virtualThreads = new VirtualThreadsStep(jdk, classes21, javac, messages);
         }
 
