@@ -54,7 +54,7 @@ class VirtualThreadsFaultsTest {
     @Test
     void aSizeThatDoesNotFitInTheHeapIsOneLine() {
         Scripts.Proc run = Scripts.commandWithEnv(Map.of("JAVA_TOOL_OPTIONS", "-Xmx64m"),
-                Scripts.javaHome(21).resolve("bin/java").toString(), "scripts/VirtualThreads.java", "localhost", "1234", "1073741824");
+                Scripts.javaHome(22).resolve("bin/java").toString(), "scripts/VirtualThreads.java", "localhost", "1234", "1073741824");
         assertEquals(1, run.waitFor(RUN), run.output());
         List<String> err = new ArrayList<>(run.stderrLines());
         err.removeIf(line -> line.startsWith("Picked up JAVA_TOOL_OPTIONS:"));   // the JVM's own notice

@@ -151,35 +151,29 @@ class VirtualThreadsTest {
         throw new AssertionError("no Threads: line in /proc/" + pid + "/status");
     }
 
-    /** The README's promise for Java 17 without JBang: `java scripts/VirtualThreads.java` says in one line that it needs 21+. */
+    /**
+     * The README's word for Java 17 without JBang: the script calls Java 21's newVirtualThreadPerTaskExecutor()
+     * directly, so Java 17's compiler (given the script's library, as the README shows) refuses it, naming that call.
+     */
     @Test
-    void onJava17ItSaysPlainlyThatItNeedsJava21() {
+    void onJava17ItDoesNotCompileForWantOfVirtualThreads() throws IOException {
         Path jdk17 = jdk17();
-        // The plain source launcher of Java 17, as a learner would type it.
-        Scripts.Proc launcher = Scripts.command(jdk17.resolve("bin/java").toString(), "scripts/VirtualThreads.java", "localhost", "1234");
-        assertEquals(1, launcher.waitFor(RUN), launcher.output());
-        assertEquals(List.of("virtual-threads: needs Java 21 or newer for virtual threads, and this is Java " + javaVersion(jdk17)
-                + ": run it with a JDK 21+, e.g. /path/to/jdk-21/bin/java scripts/VirtualThreads.java, or JAVA_HOME=/path/to/jdk-21"
-                + " ./jbang virtual-threads"), launcher.stderrLines());
-        assertEquals("", launcher.stdout());
+        Path classes = Files.createTempDirectory("nbio-vt17-");
+        try {
+            Scripts.Proc javac = Scripts.command(jdk17.resolve("bin/javac").toString(), "-d", classes.toString(),
+                    "--source-path", "scripts", "scripts/VirtualThreads.java");
+            assertEquals(1, javac.waitFor(RUN), javac.output());
+            assertTrue(javac.output().contains("newVirtualThreadPerTaskExecutor()"), javac.output());
+            assertFalse(javac.output().contains("package nbio does not exist"), "its library was found: " + javac.output());
+        } finally {
+            deleteTree(classes);
+        }
     }
 
     /** A JDK 17 from this machine, whatever JDK runs the tests; a clear failure if there is none. */
     static Path jdk17() {
         return Scripts.javaHomeExactly(17).orElseThrow(() -> new AssertionError(
-                "these tests need a JDK 17 (to check what virtual-threads says there); none found as the running JDK or in /usr/lib/jvm"));
-    }
-
-    /** The full version string of a JDK (what Runtime.version() prints there), from its release file. */
-    static String javaVersion(Path jdk) {
-        try {
-            for (String line : Files.readAllLines(jdk.resolve("release"))) {
-                if (line.startsWith("JAVA_RUNTIME_VERSION=")) return line.substring(21).replace("\"", "");
-            }
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-        throw new AssertionError("no JAVA_RUNTIME_VERSION in " + jdk.resolve("release"));
+                "these tests need a JDK 17 (to check what virtual-threads does there); none found as the running JDK or in /usr/lib/jvm"));
     }
 
     @Test
