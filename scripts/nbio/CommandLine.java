@@ -22,6 +22,13 @@ public final class CommandLine {
         return Failure.exit(program, 2, problem + "; " + usage);
     }
 
+    /** A positional argument, args[i]: refused when empty (JBang would drop it) or when it is an unknown option. */
+    public String positional(String[] args, int i) {
+        if (args[i].isEmpty()) wrong("argument " + (i + 1) + " is empty");
+        if (args[i].startsWith("-") && !args[i].matches("-\\d+")) wrong("unknown option '" + args[i] + "'");
+        return args[i];
+    }
+
     /** The value after option args[i], or "" when the option comes last. */
     public static String valueAfter(String[] args, int i) {
         return i + 1 < args.length ? args[i + 1] : "";

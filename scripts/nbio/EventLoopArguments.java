@@ -44,8 +44,7 @@ public final class EventLoopArguments {
                 case "--tick-ms" -> tickMs = LINE.whole(CommandLine.valueAfter(args, i++), "--tick-ms", 1, 60_000);
                 case "--timeout" -> timeoutSeconds = LINE.whole(CommandLine.valueAfter(args, i++), "--timeout", 1, 86400);
                 default -> {
-                    if (arg.isEmpty()) LINE.wrong("argument " + (i + 1) + " is empty");
-                    if (arg.startsWith("-") && !arg.matches("-\\d+")) LINE.wrong("unknown option '" + arg + "'");
+                    LINE.positional(args, i);
                     switch (positional++) {
                         case 0 -> host = LINE.host(arg);
                         case 1 -> {

@@ -37,8 +37,7 @@ public final class VirtualThreadsArguments {
                 case "--connections" -> connections = LINE.whole(CommandLine.valueAfter(args, i++), "--connections", 1, 1_000_000);
                 case "--timeout" -> timeoutSeconds = LINE.whole(CommandLine.valueAfter(args, i++), "--timeout", 1, 86400);
                 default -> {
-                    if (arg.isEmpty()) LINE.wrong("argument " + (i + 1) + " is empty");
-                    if (arg.startsWith("-") && !arg.matches("-\\d+")) LINE.wrong("unknown option '" + arg + "'");
+                    LINE.positional(args, i);
                     switch (positional++) {
                         case 0 -> host = LINE.host(arg);
                         case 1 -> port = LINE.port(arg);

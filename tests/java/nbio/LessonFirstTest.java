@@ -1,6 +1,7 @@
 package nbio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -81,6 +83,23 @@ class LessonFirstTest {
         int at = divider(script, lines);
         assertTrue(lines.subList(at, lines.size()).stream().anyMatch(l -> l.contains("static void main(")),
                 script + ": main (arguments, reporting) lives below the divider");
+    }
+
+    /**
+     * Step 6 is its lesson too: event-loop and select-server at most 200 lines, virtual-threads at most 120, each
+     * at least three quarters above the divider; the lesson's classes own their state (none extends another class).
+     */
+    @ParameterizedTest
+    @CsvSource({"EventLoop, 200", "SelectServer, 200", "VirtualThreads, 120"})
+    void aStepSixFileIsItsLesson(String script, int most) throws IOException {
+        List<String> lines = lines(script);
+        assertTrue(lines.size() <= most, script + " has " + lines.size() + " lines (at most " + most + ")");
+        int lesson = divider(script, lines);
+        assertTrue(4 * lesson >= 3 * lines.size(), script + ": " + lesson + " of its " + lines.size()
+                + " lines are above the divider (at least three quarters)");
+        for (String line : lines) {
+            assertFalse(line.matches(".*\\bclass \\w+ extends .*"), script + ": " + line.strip() + " (composition, not a base class)");
+        }
     }
 
     @Test
