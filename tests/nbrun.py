@@ -8,7 +8,7 @@
   nbrun.py execute-all KERNEL OUTDIR [--small] [--prestart] [--timeout S] IN.ipynb...
       Runs each notebook in one process, each on a fresh kernel, and writes OUTDIR/NAME (the executed copy) and
       OUTDIR/NAME.log (its errors; first line "nbrun: NAME on KERNEL: S s, N error output(s)"). Exit 0 when no cell
-      of any notebook failed. --small sets SIZE (lib/nbio.jsh) to 7 MiB right after it is loaded: the run then shows
+      of any notebook failed. --small sets SIZE (lib/nbio.jsh, lib/kernel.jsh) to 7 MiB right after it is loaded: the run then shows
       that every cell runs on this kernel, not the full-size numbers. --prestart starts the next notebook's kernel
       while one runs (only where no timing is judged).
 
@@ -109,11 +109,12 @@ def startup_policy(kernel):
 
 
 SMALL = "{ SIZE = 7 * 1024 * 1024; }"   # a block is a statement: the kernel displays no value for it
-NBIO_LOAD = re.compile(r"^%load lib/nbio\.jsh\s*$", re.MULTILINE)
+NBIO_LOAD = re.compile(r"^%load lib/(nbio|kernel)\.jsh\s*$", re.MULTILINE)
 
 
 def shrink(nb):
-    """Sets SIZE (defined in lib/nbio.jsh) to 7 MiB in a cell right after the one that loads it."""
+    """Sets SIZE (defined in lib/nbio.jsh, and in lib/kernel.jsh for kernel-view's steps) to 7 MiB in a cell right
+    after the one that loads it."""
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and NBIO_LOAD.search(cell.source):
             nb.cells.insert(index + 1, nbformat.v4.new_code_cell(SMALL))

@@ -42,14 +42,18 @@ record KernelRun(List<String> lines, int exit) {
     }
 }
 
+/** What a step sends unless a cell names its own --size: the article's 70 MB, every step's default. */
+int SIZE = 7 * 10 * 1024 * 1024;
+
 /**
- * Runs ../jbang kernel-view with these arguments and prints the step's machine-readable lines and kernel-view's report
- * (the step's lines for people are left out here: the step's own notebook shows them). JBang's own progress lines
- * ("[jbang] Building jar...") are not shown.
+ * Runs ../jbang kernel-view with these arguments (and --size SIZE if they name none) and prints the step's
+ * machine-readable lines and kernel-view's report (the step's lines for people are left out here: the step's own
+ * notebook shows them). JBang's own progress lines ("[jbang] Building jar...") are not shown.
  */
 KernelRun kernelView(String... args) throws IOException, InterruptedException {
     Path root = Path.of("..").toAbsolutePath().normalize();
     List<String> command = new ArrayList<>(List.of(root.resolve("jbang").toString(), "kernel-view"));
+    if (!List.of(args).contains("--size")) command.addAll(List.of("--size", String.valueOf(SIZE)));
     command.addAll(List.of(args));
     Process process = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).start();
     List<String> lines = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()

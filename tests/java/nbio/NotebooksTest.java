@@ -290,7 +290,7 @@ class NotebooksTest {
                 for (String line : cell.source().split("\n", -1)) {
                     if (Notebooks.loads(line).isEmpty()) source.append(line).append('\n');
                     else source.append(Files.readString(Notebooks.loads(line).get(0))).append('\n');   // jshell's /open
-                    if (small && line.strip().equals("%load lib/nbio.jsh")) source.append(SMALL).append('\n');
+                    if (small && SIZED.matcher(line).matches()) source.append(SMALL).append('\n');
                 }
                 String rest = source.toString();
                 while (!rest.isBlank()) {
@@ -331,8 +331,10 @@ class NotebooksTest {
         return captured.toString(StandardCharsets.UTF_8);
     }
 
-    /** What tests/nbrun.py --small runs after lib/nbio.jsh: the same cells on 7 MiB instead of the article's 70 MB. */
+    /** What tests/nbrun.py --small runs after lib/nbio.jsh or lib/kernel.jsh: the same cells on 7 MiB instead of the article's 70 MB. */
     static final String SMALL = "{ SIZE = 7 * 1024 * 1024; }";
+    /** The lines that load a file defining SIZE (as nbrun.py's NBIO_LOAD). */
+    static final Pattern SIZED = Pattern.compile("^%load lib/(nbio|kernel)\\.jsh\\s*$");
 
     static Notebooks.Notebook synthetic(String... cells) {
         List<Notebooks.Cell> list = new ArrayList<>();
