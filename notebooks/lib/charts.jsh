@@ -28,7 +28,8 @@ Graphics2D canvas(BufferedImage img, String title) {
 BufferedImage spinChart(Run run, double readMiBps) {
     int w = 820, h = 470, left = 80, plotW = w - left - 20;
     BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = canvas(img, String.format("Retry loop: %,d MB to a reader paced at %.0f MiB/s", run.bytes() / 1_000_000, readMiBps));
+    Graphics2D g = canvas(img, String.format("Retry loop: %.1f MB to a reader paced at %.1f MB/s (%.0f MiB/s)",
+            run.bytes() / 1e6, readMiBps * 1.048576, readMiBps));
     double totalMs = run.wallMs();
     int bins = (int) Math.ceil(totalMs / 10);
     int top1 = 45, h1 = 190;
@@ -37,17 +38,21 @@ BufferedImage spinChart(Run run, double readMiBps) {
     g.setColor(PALETTE[0]);
     g.setStroke(new BasicStroke(2f));
     long sum = 0;
-    int px = left, py = top1 + h1;
+    int px = -1, py = -1;                                  // the line starts at the first write that took bytes
     for (long[] a : run.accepts()) {
         sum += a[1];
         int x = left + (int) (plotW * (a[0] / 1e6) / totalMs), y = top1 + h1 - (int) (h1 * (double) sum / run.bytes());
-        g.drawLine(px, py, x, y);
+        if (px < 0) g.fillOval(x - 3, y - 3, 6, 6);
+        else g.drawLine(px, py, x, y);
         px = x; py = y;
     }
     g.setColor(Color.BLACK);
-    g.drawString("bytes accepted so far", left + 8, top1 + 16);
-    g.drawString(String.format("%.0f MB", run.bytes() / 1e6), 8, top1 + 10);
-    g.drawString("0", 8, top1 + h1);
+    g.drawString("MB accepted so far", left + 8, top1 + 16);
+    for (int q = 0; q <= 4; q++) {                         // the y axis in quarters of the data
+        int y = top1 + h1 - h1 * q / 4;
+        g.drawString(String.format("%.1f", run.bytes() / 1e6 * q / 4), 8, y + 4);
+        g.drawLine(left - 4, y, left, y);
+    }
     int top2 = 270, h2 = 150, maxZeros = 1;
     int[] zeros = run.zerosPer10ms();
     for (int i = 0; i < bins && i < zeros.length; i++) maxZeros = Math.max(maxZeros, zeros[i]);
@@ -60,16 +65,20 @@ BufferedImage spinChart(Run run, double readMiBps) {
         g.fillRect(x0, top2 + h2 - bh, Math.max(1, x1 - x0 - 1), bh);
     }
     g.setColor(Color.BLACK);
-    g.drawString(String.format("write() calls that returned 0, per 10 ms (%,d in all)", run.zeroWrites()), left + 8, top2 + 16);
-    g.drawString(String.format("%,d", maxZeros), 8, top2 + 10);
-    g.drawString("0", 8, top2 + h2);
+    g.drawString(String.format("write() calls that returned 0, per 10 ms (%,d in all)", run.zeroWrites()),
+            left + 8, top2 + 16);
+    for (int q = 0; q <= 2; q++) {                         // the y axis in halves of the largest count
+        int y = top2 + h2 - h2 * q / 2;
+        g.drawString(String.format("%,d", maxZeros * q / 2), 8, y + 4);
+        g.drawLine(left - 4, y, left, y);
+    }
     int step = totalMs > 4000 ? 1000 : 250;
     for (int ms = 0; ms <= totalMs; ms += step) {
         int x = left + (int) (plotW * ms / totalMs);
         g.drawLine(x, top2 + h2, x, top2 + h2 + 4);
         g.drawString(ms + "", x - 8, top2 + h2 + 18);
     }
-    g.drawString("milliseconds since the first write", left + plotW / 2 - 90, h - 8);
+    g.drawString("milliseconds since the loop started (a dot: the first write that took bytes)", left + plotW / 2 - 200, h - 8);
     g.dispose();
     return img;
 }

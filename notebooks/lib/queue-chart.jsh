@@ -9,7 +9,7 @@
 BufferedImage queueChart(String title, List<String> names, List<List<double[]>> sendQ, List<List<double[]>> peerRecvQ,
                          List<Long> tbs, List<List<Double>> takes) {
     int w = 820, panelH = 150, left = 80, plotW = w - left - 20, top = 45, gap = 40;
-    int h = top + names.size() * (panelH + gap) + 30;
+    int h = top + names.size() * (panelH + gap) + 46;
     BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = canvas(img, title);
     double maxMs = 1, maxBytes = 1;
@@ -53,8 +53,9 @@ BufferedImage queueChart(String title, List<String> names, List<List<double[]>> 
     int axis = top + names.size() * (panelH + gap) - gap + 24;
     int step = maxMs > 4000 ? 1000 : maxMs > 1000 ? 250 : 100;
     for (int ms = 0; ms <= maxMs; ms += step) g.drawString(ms + "", left + (int) (plotW * ms / maxMs) - 8, axis);
-    g.drawString("sender's Send-Q (blue), peer's Recv-Q (green), each write() that took bytes (orange);"
-            + " ms since the loop started", left, h - 8);
+    g.drawString("milliseconds since the loop started", left + plotW / 2 - 100, axis + 16);
+    g.drawString("sender's Send-Q (blue), peer's Recv-Q (green), each write() that took bytes (orange)",
+            left, h - 8);
     g.dispose();
     return img;
 }
