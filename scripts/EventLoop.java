@@ -20,8 +20,9 @@ import nbio.LoopLog;
 import nbio.SenderLog;
 
 // Where the article stops: "we are going to make use of generators ... Consider this example."
-// Its tasks were Python generators: a sender sent until the socket was full, then did
-// `yield sock`; a loop called select() on the yielded sockets and resumed whichever could go on.
+// (The example is only a link.) As Python generators, a sender would send until the socket
+// is full, then `yield sock`; a loop would call select() on the yielded sockets and resume
+// whichever can go on.
 // Java has no generators, so a task here is an object with resume(): it does what it can without
 // waiting and returns what it waits for next (a writable socket, a time, or nothing: done).
 // What is not the lesson (counting, the timeline's lines, the report) is in the logs, nbio/*Log.java.
