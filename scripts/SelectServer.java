@@ -43,7 +43,7 @@ public class SelectServer {
 
     SelectServer(SelectServerSettings settings) {
         readSize = settings.readSize(buffer.capacity());
-        events = settings.events;
+        events = settings.events();
         // The upkeep drops a client silent too long, and ends every client at the stop, through finish().
         upkeep = new ServerUpkeep(settings, key -> ((Client) key.attachment()).lastRead, this::finish);
     }

@@ -5,8 +5,9 @@ package nbio;
 import java.io.IOException;
 import java.net.InetAddress;
 
-/** What select-server is asked to do, read from its command line. */
-public final class SelectServerSettings {
+/** What select-server is asked to do, read from its command line (readRate: MiB/s per client as given, 0: as fast as it comes). */
+public record SelectServerSettings(int port, boolean events, boolean progress, boolean bindAll, String host, double readRate,
+                                   int idleSeconds) {
     public static final String NAME = "select-server";
     static final CommandLine LINE = new CommandLine(NAME, "usage: " + NAME
             + " [port] [--events] [--read-rate MiB/s] [--idle-timeout SECONDS]"
@@ -14,23 +15,6 @@ public final class SelectServerSettings {
             + " --events prints a line per accept, read and close; --read-rate reads each client at most that fast;"
             + " a client that sends nothing for --idle-timeout seconds is dropped, default 120, 0 never;"
             + " --host is a loopback address to listen on, default localhost, e.g. ::1)");
-
-    public final int port, idleSeconds;
-    public final boolean events, progress, bindAll;
-    public final String host;
-    /** MiB/s per client, as given; 0: as fast as it comes. */
-    public final double readRate;
-
-    private SelectServerSettings(int port, boolean events, boolean progress, boolean bindAll, String host, double readRate,
-                                 int idleSeconds) {
-        this.port = port;
-        this.events = events;
-        this.progress = progress;
-        this.bindAll = bindAll;
-        this.host = host;
-        this.readRate = readRate;
-        this.idleSeconds = idleSeconds;
-    }
 
     /** The settings, or one line and exit code 2 (0 for --help). */
     public static SelectServerSettings parse(String[] args) {

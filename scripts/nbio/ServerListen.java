@@ -16,26 +16,26 @@ final class ServerListen {
     private ServerListen() { }
 
     static void bind(ServerSocketChannel listener, SelectServerSettings settings) {
-        String host = settings.host;
+        String host = settings.host();
         try {
             closeOnceAtStart();
             // A long accept queue: with one thread accepting as fast as clients come, the
             // article's listen(5) would make a burst of clients wait for the kernel to retry.
-            listener.bind(new InetSocketAddress(host, settings.port), 4096);
+            listener.bind(new InetSocketAddress(host, settings.port()), 4096);
         } catch (BindException e) {
             String why = String.valueOf(e.getMessage());
             if (why.contains("in use")) {
-                Failure.exit(NAME, 1, "port " + settings.port + " on " + host + " is already in use (is another server running?)");
+                Failure.exit(NAME, 1, "port " + settings.port() + " on " + host + " is already in use (is another server running?)");
             }
             if (why.contains("Cannot assign")) {                  // e.g. a host or container with IPv6 only
                 Failure.exit(NAME, 1, "cannot listen on " + host + " (" + addressOf(host) + "): no network interface here has that"
                         + " address (" + why + ")" + (host.equals("localhost") && ipv6LoopbackWorks()
-                        ? "; this host has IPv6's loopback only: `" + NAME + " " + settings.port + " --host ::1` listens there,"
+                        ? "; this host has IPv6's loopback only: `" + NAME + " " + settings.port() + " --host ::1` listens there,"
                         + " and clients connect to host ::1" : ""));
             }
-            Failure.exit(NAME, 1, "cannot listen on " + host + " port " + settings.port + " (" + why + ")");
+            Failure.exit(NAME, 1, "cannot listen on " + host + " port " + settings.port() + " (" + why + ")");
         } catch (IOException e) {
-            Failure.exit(NAME, 1, "cannot listen on " + host + " port " + settings.port + ": " + e.getMessage());
+            Failure.exit(NAME, 1, "cannot listen on " + host + " port " + settings.port() + ": " + e.getMessage());
         }
     }
 

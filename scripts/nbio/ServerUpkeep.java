@@ -47,8 +47,8 @@ public final class ServerUpkeep {
         this.settings = settings;
         this.lastRead = lastRead;
         this.finish = finish;
-        this.readRate = settings.readRate * 1024 * 1024 / 1e9;
-        this.idleNanos = settings.idleSeconds * NANOS_PER_SECOND;
+        this.readRate = settings.readRate() * 1024 * 1024 / 1e9;
+        this.idleNanos = settings.idleSeconds() * NANOS_PER_SECOND;
     }
 
     /** sock.bind(...); sock.listen(...), or one line saying why not (exit 1). */
@@ -59,9 +59,9 @@ public final class ServerUpkeep {
     /** Listening: say so; from now on Ctrl-C (or SIGTERM) wakes select() and the loop closes everything and reports. */
     public void started(SelectionKey acceptKey) throws IOException {
         this.acceptKey = acceptKey;
-        if (settings.bindAll) System.err.println(NAME + ": warning: listening on every network interface: other machines can connect");
+        if (settings.bindAll()) System.err.println(NAME + ": warning: listening on every network interface: other machines can connect");
         int port = ((InetSocketAddress) ((ServerSocketChannel) acceptKey.channel()).getLocalAddress()).getPort();
-        String host = settings.host.contains(":") ? "[" + settings.host + "]" : settings.host;
+        String host = settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host();
         Selector selector = acceptKey.selector();
         Thread mainThread = Thread.currentThread();
         onCtrlC = new Thread(() -> {
@@ -72,8 +72,8 @@ public final class ServerUpkeep {
         Runtime.getRuntime().addShutdownHook(onCtrlC);
         // Announced only now, so that a Ctrl-C as soon as this line shows still ends with the totals.
         lines.say(String.format("%s: listening on %s:%d, every client at once, one thread%s%s; Ctrl-C to stop", NAME, host, port,
-                settings.readRate > 0 ? ", reading each client at most " + settings.readRate + " MiB/s on purpose" : "",
-                idleNanos > 0 ? ", dropping a client silent for " + settings.idleSeconds + " s" : ""));
+                settings.readRate() > 0 ? ", reading each client at most " + settings.readRate() + " MiB/s on purpose" : "",
+                idleNanos > 0 ? ", dropping a client silent for " + settings.idleSeconds() + " s" : ""));
         nextIdleCheck = System.nanoTime() + idleNanos;
     }
 
@@ -87,7 +87,7 @@ public final class ServerUpkeep {
         long next = Long.MAX_VALUE;
         if (idleNanos > 0 && open > 0) next = nextIdleCheck;
         for (int i = 0; i < pausedCount; i++) next = Math.min(next, resumeAt[i]);
-        if (settings.progress) next = Math.min(next, lastShown + 250_000_000L);
+        if (settings.progress()) next = Math.min(next, lastShown + 250_000_000L);
         if (next == Long.MAX_VALUE) return 0;
         return Math.max(1, (next - System.nanoTime() + 999_999) / 1_000_000);
     }
@@ -106,7 +106,7 @@ public final class ServerUpkeep {
             }
         }
         if (idleNanos > 0 && now >= nextIdleCheck) nextIdleCheck = dropIdle(now);
-        if (settings.progress && now - lastShown >= 200_000_000L) {
+        if (settings.progress() && now - lastShown >= 200_000_000L) {
             lines.progress(open, clients - open, totalBytes);
             lastShown = now;
         }
@@ -141,7 +141,7 @@ public final class ServerUpkeep {
     /** A client was accepted: counted open; returns its number. */
     public int opened(SocketChannel conn) {
         maxOpen = Math.max(maxOpen, ++open);
-        if (settings.events) lines.line("EVENT accept client=" + (clients + 1) + " peer=" + peerOf(conn) + " open=" + open);
+        if (settings.events()) lines.line("EVENT accept client=" + (clients + 1) + " peer=" + peerOf(conn) + " open=" + open);
         return ++clients;
     }
 
@@ -181,7 +181,7 @@ public final class ServerUpkeep {
         closedThisTurn++;
         if (ended.equals("idle")) {
             dropped++;
-            lines.line(NAME + ": client " + ServerLines.grouped(number) + " sent nothing for " + settings.idleSeconds
+            lines.line(NAME + ": client " + ServerLines.grouped(number) + " sent nothing for " + settings.idleSeconds()
                     + " s: dropped after " + ServerLines.plural(bytes, "byte"));
         }
         lines.served(number, bytes, reads, start, crc32, ended, peer, open);
