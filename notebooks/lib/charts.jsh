@@ -135,42 +135,53 @@ BufferedImage cpuChart(String title, Run... runs) {
     return img;
 }
 
-/** Step 6a: each sender's bytes over time ({ns, bytes so far} points) and the ticks as grey lines. */
-BufferedImage progressChart(String title, List<String> names, List<List<long[]>> progress, List<Long> ticks, double totalMs, long eachBytes) {
-    int w = 820, h = 400, left = 70, top = 50, plotW = 720, plotH = 290;
+/** Step 6a: a lane per sender, its MB over time ({ns, bytes so far} points), and a mark at each tick. */
+BufferedImage progressChart(String title, List<String> names, List<List<long[]>> progress, List<Long> ticks,
+                            double totalMs, long eachBytes) {
+    int w = 820, left = 80, top = 45, plotW = 710, laneH = 120, gap = 28, stripH = 26;
+    int h = top + names.size() * (laneH + gap) + stripH + 50;
     BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = canvas(img, title);
-    g.setColor(new Color(240, 240, 240));
-    g.fillRect(left, top, plotW, plotH);
-    g.setColor(new Color(170, 170, 170));
-    for (long t : ticks) {
-        int x = left + (int) (plotW * (t / 1e6) / totalMs);
-        g.drawLine(x, top, x, top + plotH);
-    }
-    g.setStroke(new BasicStroke(2.5f));
-    for (int i = 0; i < names.size(); i++) {
+    for (int i = 0; i < names.size(); i++) {               // one lane per sender: its MB accepted over time
+        int y0 = top + i * (laneH + gap), base = y0 + laneH;
+        g.setColor(new Color(240, 240, 240));
+        g.fillRect(left, y0, plotW, laneH);
         g.setColor(PALETTE[i % PALETTE.length]);
-        int px = left, py = top + plotH;
-        for (long[] p : progress.get(i)) {
-            int x = left + (int) (plotW * (p[0] / 1e6) / totalMs), y = top + plotH - (int) (plotH * (double) p[1] / eachBytes);
-            g.drawLine(px, py, x, y);
+        g.setStroke(new BasicStroke(2f));
+        int px = left, py = base;
+        for (long[] p : progress.get(i)) {                 // a step per write that took bytes
+            int x = left + (int) (plotW * (p[0] / 1e6) / totalMs);
+            int y = base - (int) (laneH * (double) p[1] / eachBytes);
+            g.drawLine(px, py, x, py);
+            g.drawLine(x, py, x, y);
             px = x; py = y;
         }
-        g.fillRect(left + 10 + 110 * i, top + 10, 14, 14);
+        g.setStroke(new BasicStroke(1f));
         g.setColor(Color.BLACK);
-        g.drawString(names.get(i), left + 30 + 110 * i, top + 22);
+        g.drawString(names.get(i) + ", MB accepted so far", left + 8, y0 + 16);
+        for (int q = 0; q <= 2; q++) {
+            int y = base - laneH * q / 2;
+            g.drawString(String.format("%.1f", eachBytes / 1e6 * q / 2), 10, y + 4);
+            g.drawLine(left - 4, y, left, y);
+        }
     }
-    g.setStroke(new BasicStroke(1f));
+    int strip = top + names.size() * (laneH + gap);       // the ticker: a mark at each tick
+    g.setColor(new Color(240, 240, 240));
+    g.fillRect(left, strip, plotW, stripH);
     g.setColor(Color.BLACK);
-    g.drawString("grey lines: ticks", left + 30 + 110 * names.size(), top + 22);
-    g.drawString(String.format("%.0f MB", eachBytes / 1e6), 10, top + 10);
-    g.drawString("0", 10, top + plotH);
-    for (int ms = 0; ms <= totalMs; ms += 100) {
-        int x = left + (int) (plotW * ms / totalMs);
-        g.drawLine(x, top + plotH, x, top + plotH + 4);
-        if (ms % 200 == 0) g.drawString(ms + "", x - 8, top + plotH + 18);
+    g.drawString("ticks", 10, strip + 17);
+    for (long t : ticks) {
+        int x = left + (int) (plotW * (t / 1e6) / totalMs);
+        g.fillPolygon(new int[] {x - 5, x + 5, x}, new int[] {strip + 6, strip + 6, strip + 18}, 3);
     }
-    g.drawString("milliseconds; the y axis is each sender's bytes accepted so far", left + 150, h - 10);
+    int axis = strip + stripH, step = totalMs > 4000 ? 1000 : totalMs > 1500 ? 250 : 100;
+    g.drawLine(left, axis, left + plotW, axis);
+    for (int ms = 0; ms <= totalMs; ms += step) {
+        int x = left + (int) (plotW * ms / totalMs);
+        g.drawLine(x, axis, x, axis + 4);
+        g.drawString(String.valueOf(ms), x - 8, axis + 18);
+    }
+    g.drawString("milliseconds since the loop started", left + plotW / 2 - 100, axis + 34);
     g.dispose();
     return img;
 }
