@@ -1,5 +1,5 @@
 // Finds a newer JDK and runs a one-file Java program on it (06c; loaded with `%load lib/jdk.jsh`, in jshell
-// `/open lib/jdk.jsh`). The kernel may run an older Java than the demonstration needs.
+// `/open lib/jdk.jsh`). The JVM running the cells may be older than the demonstration needs.
 
 /** The major version of the JDK in home, from its release file (0 if there is none). */
 int featureOf(java.nio.file.Path home) {
@@ -11,7 +11,10 @@ int featureOf(java.nio.file.Path home) {
     return 0;
 }
 
-/** A JDK of at least this feature version: this kernel's, JAVA_HOME's or one in /usr/lib/jvm; null if none. */
+/**
+ * A JDK of at least this feature version: the one running these cells, JAVA_HOME's or one in
+ * /usr/lib/jvm; null if there is none.
+ */
 java.nio.file.Path jdkAtLeast(int feature) {
     List<java.nio.file.Path> candidates = new ArrayList<>();
     candidates.add(java.nio.file.Path.of(System.getProperty("java.home")));

@@ -124,7 +124,7 @@ class NotebooksTest {
 
     /** Notebooks whose code a projector shows whole: no line over 100 characters (the others are still being cut). */
     static final List<String> PROJECTED = List.of("01-server.ipynb", "02-blocking-client.ipynb", "03-nonblocking-client.ipynb",
-            "04-retry-loop.ipynb", "05-selector-loop.ipynb", "06a-event-loop.ipynb", "06c-virtual-threads.ipynb");
+            "04-retry-loop.ipynb", "05-selector-loop.ipynb", "06a-event-loop.ipynb", "06b-select-server.ipynb", "06c-virtual-threads.ipynb");
 
     @Test
     void codeLinesFitAProjector() {
