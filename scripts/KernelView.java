@@ -4,6 +4,7 @@
 //SOURCES nbio/Strace.java
 //SOURCES nbio/Jdks.java
 //SOURCES nbio/SocketQueues.java
+//SOURCES nbio/StepScripts.java
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -37,6 +38,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import nbio.Jdks;
 import nbio.SocketQueues;
+import nbio.StepScripts;
 import nbio.Strace;
 import nbio.Strace.Call;
 import nbio.Strace.Socket;
@@ -142,14 +144,15 @@ public class KernelView {
     }
 
     /** The step's command line: the script on the JDK it needs (its source launcher), or jshell for a .jsh edition. */
-    List<String> stepCommand(int peerPort) {
-        Path jdk = step.kind() == Kind.VIRTUAL_THREADS ? jdk21() : importsNbio() ? jdk22() : Path.of(System.getProperty("java.home"));
+    List<String> stepCommand(int peerPort) throws IOException {
+        Path jdk = step.kind() == Kind.VIRTUAL_THREADS ? jdk21() : Path.of(System.getProperty("java.home"));
         String file = scripts.resolve(step.file()).toString();
         List<String> command = new ArrayList<>();
         if (step.jshell()) {
             command.addAll(List.of(jdk.resolve("bin/jshell").toString(), "-R-Dport=" + peerPort, file));
         } else {
-            command.addAll(List.of(jdk.resolve("bin/java").toString(), file));
+            command.add(jdk.resolve("bin/java").toString());
+            command.addAll(launchable(jdk, file));
             switch (step.kind()) {
                 case SERVER -> command.addAll(List.of("0", "--no-progress"));
                 case CLIENT -> command.addAll(List.of("localhost", String.valueOf(peerPort), String.valueOf(size)));
@@ -162,23 +165,6 @@ public class KernelView {
         return command;
     }
 
-    boolean importsNbio() {
-        try {
-            return !step.jshell() && Files.readString(scripts.resolve(step.file())).contains("\nimport nbio.");
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** A JDK 22+ for a step built on scripts/nbio: Java's source launcher finds nbio/ beside the step from 22 on (JEP 458). */
-    static Path jdk22() {
-        return Jdks.atLeast(22).orElseGet(() -> {
-            fail(1, "the steps built on scripts/nbio need a JDK 22 or newer to run from source, and this is Java "
-                    + Runtime.version().feature() + ": run kernel-view with one, e.g. JAVA_HOME=/path/to/jdk-25 ./jbang kernel-view STEP");
-            return null;
-        });
-    }
-
     /** A JDK 21+ for virtual-threads, from the pack's one finder. */
     static Path jdk21() {
         return Jdks.atLeast(21).orElseGet(() -> {
@@ -186,6 +172,25 @@ public class KernelView {
                     + ": run kernel-view with one, e.g. JAVA_HOME=/path/to/jdk-21 ./jbang kernel-view virtual-threads");
             return null;
         });
+    }
+
+    // A step takes what is not its lesson from nbio/ beside it: Java 22's source launcher and later find it
+    // there (JEP 458). An older one compiles one file only, so the step is compiled first, with nbio/, and
+    // run from its classes (which also keeps the compiler's own system calls out of the count).
+    List<String> launchable(Path jdk, String file) throws IOException {
+        if (Jdks.featureOf(jdk) >= 22) return List.of(file);
+        Path classes = Files.createTempDirectory("kernel-view-classes-");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(classes)));
+        String name = step.file().replaceFirst("\\.java$", "");
+        if (!StepScripts.canCompile()) fail(1, "this Java has no compiler: run kernel-view with a JDK, not a JRE");
+        StepScripts.compile(scripts, classes, List.of(name)).ifPresent(why -> fail(1, "cannot compile " + step.file() + ":\n" + why));
+        return List.of("-cp", classes.toString(), name);
+    }
+
+    static void deleteQuietly(Path folder) {
+        try (Stream<Path> files = Files.walk(folder)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) { }
     }
 
     /** For a server step: wait until it listens, send it {@code connections} clients side by side, then stop it. */

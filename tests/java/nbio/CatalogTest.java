@@ -65,10 +65,12 @@ class CatalogTest {
             assertEquals("//JAVA 17+", lines.get(1), alias);
             assertTrue(lines.get(2).startsWith("//DESCRIPTION "), alias);
             assertFalse(lines.stream().anyMatch(l -> l.startsWith("//DEPS")), alias + " must need the JDK only");
-            // One file each; the tour alone also takes the pack's one reader of RESULT/SERVED lines
-            // (and compiles it from beside itself under the plain source launcher).
-            assertTrue(lines.stream().filter(l -> l.startsWith("//SOURCES")).allMatch(l -> alias.equals("tour")
-                    && l.equals("//SOURCES nbio/MachineLines.java")), alias + " must be one file");
+            // The lesson in the step's file, what is not the lesson from the pack's library beside it (JDK only too).
+            for (String sources : lines.stream().filter(l -> l.startsWith("//SOURCES")).toList()) {
+                assertTrue(sources.matches("//SOURCES nbio/\\w+\\.java"), alias + ": " + sources + " (only scripts/nbio)");
+                List<String> library = Files.readAllLines(Scripts.SCRIPTS.resolve(sources.substring("//SOURCES ".length())));
+                assertFalse(library.stream().anyMatch(l -> l.startsWith("//DEPS")), sources + " must need the JDK only");
+            }
             assertFalse(descriptions.get(alias).isBlank());
         }
     }
@@ -113,11 +115,15 @@ class CatalogTest {
         for (String alias : aliases.keySet()) {
             String source = Files.readString(Scripts.ROOT.resolve(aliases.get(alias)));
             if (source.contains("\n//DEPS ")) continue; // needs JBang
-            // Java 17's launcher compiles one file: a script built on lib/ (kernel-view) runs through JBang
-            // (the tour and the checker compile the one reader of machine lines they need themselves).
-            if (source.contains("\n//SOURCES ") && !alias.equals("tour") && !alias.equals("check")) continue;
-            Path java = Scripts.javaHome(isExercise(alias) ? 17 : Scripts.requiredJava(scriptName(alias))).resolve("bin/java");
-            Scripts.Proc help = Scripts.command(java.toString(), aliases.get(alias), "--help");
+            // Java 17's launcher compiles one file; a script that imports nbio/ needs Java 22's (JEP 458), which
+            // finds the library beside the script from any folder (the tour and the checker compile what they
+            // need themselves, on Java 17 too).
+            int java = isExercise(alias) ? 17 : Scripts.requiredJava(scriptName(alias));
+            boolean importsNbio = source.contains("\nimport nbio.") || source.contains("\nimport static nbio.");
+            if (importsNbio) java = Math.max(java, 22);
+            Path folder = importsNbio ? Files.createTempDirectory("catalog-elsewhere") : Scripts.ROOT;
+            Scripts.Proc help = Scripts.Proc.start(List.of(Scripts.javaHome(java).resolve("bin/java").toString(),
+                    Scripts.ROOT.resolve(aliases.get(alias)).toString(), "--help"), folder);
             assertEquals(0, help.waitFor(START), alias + ":\n" + help.output());
             assertTrue(help.stdout().startsWith("usage: " + alias), alias + ":\n" + help.output());
             started++;

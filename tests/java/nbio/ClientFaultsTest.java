@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -72,8 +73,9 @@ class ClientFaultsTest {
     void aSizeThatDoesNotFitInMemoryIsOneLine() {
         try (Scripts.Server server = Scripts.server()) {
             for (String client : CLIENTS) {
-                Scripts.Proc run = Scripts.command("java", "-XX:MaxDirectMemorySize=16m", "scripts/" + client + ".java",
-                        "localhost", server.portArg(), "100000000");
+                Path java17 = Scripts.javaHome(17);
+                Scripts.Proc run = Scripts.command(java17.resolve("bin/java").toString(), "-XX:MaxDirectMemorySize=16m",
+                        "-cp", Scripts.classesOf(client, java17).toString(), client, "localhost", server.portArg(), "100000000");
                 String line = oneLine(run, 1);
                 assertTrue(line.contains("100,000,000 bytes do not fit in this JVM's direct memory")
                         && line.contains("-XX:MaxDirectMemorySize"), line);
@@ -86,8 +88,10 @@ class ClientFaultsTest {
     void aMemoryLimitOfTheProcessIsNamedAsSuch() {
         try (Scripts.Server server = Scripts.server()) {
             for (String client : CLIENTS) {
-                Scripts.Proc run = Scripts.command("sh", "-c", "ulimit -v 3500000 && exec java -Xmx64m -XX:MaxDirectMemorySize=3g scripts/"
-                        + client + ".java localhost " + server.portArg() + " 1500000000");
+                Path java17 = Scripts.javaHome(17);
+                Scripts.Proc run = Scripts.command("sh", "-c", "ulimit -v 3500000 && exec " + java17.resolve("bin/java")
+                        + " -Xmx64m -XX:MaxDirectMemorySize=3g -cp " + Scripts.classesOf(client, java17) + " " + client
+                        + " localhost " + server.portArg() + " 1500000000");
                 String line = oneLine(run, 1);
                 assertTrue(line.contains("the system refused 1,500,000,000 bytes of memory (Unable to allocate 1500000000 bytes):"
                         + " send less, or raise this process's memory limit (ulimit -v)"), line);

@@ -82,7 +82,9 @@ class ClientStepsTest {
         try (ServerSocketChannel peer = ServerSocketChannel.open()) {
             peer.bind(new InetSocketAddress("localhost", 0));
             String port = String.valueOf(((InetSocketAddress) peer.getLocalAddress()).getPort());
-            Scripts.Proc client = Scripts.command("java", "-da", "scripts/NonBlockingClient.java", "localhost", port, "20000000");
+            // The source launcher that runs a step with its library beside it: Java 22's and later (JEP 458).
+            String java = Scripts.javaHome(22).resolve("bin/java").toString();
+            Scripts.Proc client = Scripts.command(java, "-da", "scripts/NonBlockingClient.java", "localhost", port, "20000000");
             try (SocketChannel accepted = peer.accept()) {
                 assertNotEquals(0, client.waitFor(RUN));
                 assertTrue(client.stderr().contains("java.lang.AssertionError"), client.stderr());

@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,14 +20,21 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Lesson first: every step script opens with its program (the article's lines beside the Java),
- * the machinery sits below one divider, the four clients share that machinery byte for byte, and
- * `diff` between consecutive client steps shows only the lesson.
+ * Every step file is its lesson: it opens with the article's program (the article's lines beside the Java),
+ * what is not the lesson lives once in scripts/nbio and a step's main hands the program to it, the files stay
+ * small, nothing but the lesson repeats between them, and `diff` between consecutive client steps shows only
+ * the lesson.
  */
 @Timeout(60)
 class LessonFirstTest {
     static final String DIVIDER = "// ---- below: not the lesson ----";
     static final List<String> CLIENTS = List.of("BlockingClient", "NonBlockingClient", "RetryClient", "SelectClient");
+    static final Map<String, String> ALIASES = Map.of("BlockingClient", "blocking-client",
+            "NonBlockingClient", "nonblocking-client", "RetryClient", "retry-client", "SelectClient", "select-client");
+    /** The most lines a client step may have, header and imports included (the issue's bound). */
+    static final int CLIENT_LINES = 60;
+    /** The widest line in a step's lesson: the Java and the article's Python beside it must fit a wide editor. */
+    static final int WIDEST = 125;
     /** The call each client step adds to the one before it: its lesson. */
     static final Map<String, String> KEY_CALL = Map.of(
             "NonBlockingClient", "sock.configureBlocking(false);",
@@ -34,12 +45,13 @@ class LessonFirstTest {
             "Server", List.of("sock.bind(", "sock.listen(5)", "conn, info = sock.accept()", "conn.recv(1024)"),
             "BlockingClient", List.of("sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)", "sock.connect(('localhost', 1234))",
                     "data = 'foobar\\n' * 10 * 1024 * 1024", "assert sock.send(data) == len(data)  # True"),
-            "NonBlockingClient", List.of("sock.setblocking(0)", "assert sock.send(data) == len(data)  # AssertionError"),
+            "NonBlockingClient", List.of("sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)", "sock.setblocking(0)",
+                    "assert sock.send(data) == len(data)  # AssertionError"),
             "RetryClient", List.of("sock.setblocking(0)", "while len(data):", "sent = sock.send(data); data = data[sent:]",
                     "total_sent += sent", "print 'Sending data'", "print 'Blocking with', len(data), 'remaining'",
                     "assert total_sent == data_size  # True"),
-            "SelectClient", List.of("sock.setblocking(0)", "while len(data):", "select.select([], [sock], [])",
-                    "assert total_sent == data_size  # True"));
+            "SelectClient", List.of("sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)", "sock.setblocking(0)",
+                    "while len(data):", "select.select([], [sock], [])", "assert total_sent == data_size  # True"));
 
     static List<String> lines(String script) throws IOException {
         return Files.readAllLines(Scripts.SCRIPTS.resolve(script + ".java"));
@@ -61,6 +73,25 @@ class LessonFirstTest {
         throw new AssertionError(script + " never calls " + call);
     }
 
+    /**
+     * The lines (0-based) of a step file that are not its lesson: the //SOURCES lines and imports that name the
+     * library, and the main method that hands the program to it. Everything else is the article's program: its
+     * header, its imports, its comments and its code.
+     */
+    static Set<Integer> notTheLesson(String script, List<String> lines) {
+        Set<Integer> not = new TreeSet<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.startsWith("//SOURCES ") || line.startsWith("import nbio.") || line.startsWith("import static nbio.")) not.add(i);
+        }
+        int main = firstLineWith(script, lines, "public static void main(") - 1;
+        String indent = lines.get(main).substring(0, lines.get(main).indexOf("public"));
+        int end = main;
+        while (!lines.get(end).equals(indent + "}")) end++;
+        for (int i = main; i <= end; i++) not.add(i);
+        return not;
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"Server", "BlockingClient", "NonBlockingClient", "RetryClient", "SelectClient"})
     void theArticlesProgramOpensTheScriptAndItsPythonStandsBesideIt(String script) throws IOException {
@@ -68,10 +99,8 @@ class LessonFirstTest {
         String call = script.equals("Server") ? "read(" : "write(";
         int first = firstLineWith(script, lines, call);
         assertTrue(first <= 40, script + ": the first " + call + " is on line " + first + ", after line 40");
-        assertTrue(first < divider(script, lines) + 1, script + ": the first " + call + " comes after the divider");
-        List<String> lesson = lines.subList(0, divider(script, lines));
         for (String python : ARTICLE_LINES.get(script)) {
-            assertTrue(lesson.stream().anyMatch(l -> l.matches(".*\\S.*//.*") && l.substring(l.indexOf("//")).contains(python)),
+            assertTrue(lines.stream().anyMatch(l -> l.matches(".*\\S.*//.*") && l.substring(l.indexOf("//")).contains(python)),
                     script + ": no Java line carries the article's `" + python + "` beside it");
         }
     }
@@ -102,18 +131,54 @@ class LessonFirstTest {
         }
     }
 
+    /**
+     * A client step is its lesson: at most 60 lines all told, at least three quarters of them the article's
+     * program, two methods (send, the lesson; main, one call that hands it to nbio/ClientRun), no line too wide.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"BlockingClient", "NonBlockingClient", "RetryClient", "SelectClient"})
+    void aClientStepIsItsLesson(String script) throws IOException {
+        List<String> lines = lines(script);
+        assertTrue(lines.size() <= CLIENT_LINES, script + " has " + lines.size() + " lines (at most " + CLIENT_LINES + ")");
+        Set<Integer> not = notTheLesson(script, lines);
+        double lesson = 1 - (double) not.size() / lines.size();
+        assertTrue(lesson >= 0.75, script + ": " + Math.round(100 * lesson) + "% of its lines are its lesson (at least 75%)");
+        List<String> methods = lines.stream().filter(l -> l.matches("    (public )?static \\S+ \\w+\\(.*")).toList();
+        assertEquals(List.of("    static void send(ClientRun run) throws IOException {", "    public static void main(String[] args) {"),
+                methods, script + ": send (the lesson) and main, nothing else");
+        assertTrue(lines.contains("        ClientRun.run(\"" + ALIASES.get(script) + "\", args, " + script + "::send);"),
+                script + ": main hands the lesson to the library");
+        for (int i = 3; i < lines.size(); i++) {                 // the JBang header's //DESCRIPTION may run long
+            assertTrue(lines.get(i).length() <= WIDEST, script + ":" + (i + 1) + " is " + lines.get(i).length()
+                    + " characters wide (at most " + WIDEST + ")");
+        }
+    }
+
+    /**
+     * Nothing but the lesson repeats between step files: outside their lessons' code (the method a step's
+     * lesson lives in) and their imports, no two step files share three lines in a row.
+     */
     @Test
-    void theFourClientsShareOneMachineryBlockByteForByte() throws IOException {
-        List<String> reference = null;
+    void noBlockRepeatsBetweenStepFilesOutsideTheLessons() throws IOException {
+        Map<String, List<String>> outside = new LinkedHashMap<>();
         for (String client : CLIENTS) {
-            List<String> lines = lines(client);
-            List<String> machinery = lines.subList(divider(client, lines), lines.size());
-            if (reference == null) {
-                reference = machinery;
-                assertTrue(reference.size() > 100, "the machinery block holds arguments, deadlines, Ctrl-C and the report");
-            } else {
-                assertEquals(String.join("\n", reference), String.join("\n", machinery),
-                        client + "'s block below the divider drifted from " + CLIENTS.get(0) + "'s");
+            List<String> lines = lines(client), kept = new ArrayList<>();
+            int send = firstLineWith(client, lines, "static void send(") - 1, end = send;
+            while (!lines.get(end).equals("    }")) end++;
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i).strip();
+                if ((i < send || i > end) && !line.isEmpty() && !line.startsWith("import ")) kept.add(line);
+            }
+            outside.put(client, kept);
+        }
+        Map<List<String>, String> seen = new HashMap<>();
+        for (Map.Entry<String, List<String>> file : outside.entrySet()) {
+            List<String> kept = file.getValue();
+            for (int i = 0; i + 3 <= kept.size(); i++) {
+                List<String> block = kept.subList(i, i + 3);
+                String first = seen.putIfAbsent(block, file.getKey());
+                assertTrue(first == null || first.equals(file.getKey()),
+                        first + " and " + file.getKey() + " both hold, outside their lessons:\n" + String.join("\n", block));
             }
         }
     }
@@ -128,20 +193,26 @@ class LessonFirstTest {
                     + String.join("\n", changed));
             assertTrue(changed.stream().anyMatch(l -> l.contains(KEY_CALL.get(after))),
                     before + " -> " + after + ": the diff lacks the step's key call " + KEY_CALL.get(after));
-            // Every changed line lies above the divider of its file: the lesson, not the machinery.
-            int dividerA = divider(before, a), dividerB = divider(after, b);
+            // Every changed line is lesson: none lies in what hands the lesson to the library.
+            Set<Integer> notA = shifted(notTheLesson(before, lines(before))), notB = shifted(notTheLesson(after, lines(after)));
             for (int[] edit : edits(a, b)) {
-                assertTrue(edit[0] < 0 ? edit[1] < dividerB : edit[0] < dividerA,
-                        before + " -> " + after + ": a change below the divider: "
-                                + (edit[0] < 0 ? b.get(edit[1]) : a.get(edit[0])));
+                assertFalse(edit[0] < 0 ? notB.contains(edit[1]) : notA.contains(edit[0]),
+                        before + " -> " + after + ": a change outside the lesson: " + (edit[0] < 0 ? b.get(edit[1]) : a.get(edit[0])));
             }
         }
     }
 
-    /** A client script without its three header lines, its class name made neutral. */
+    /** Line numbers of a whole file as line numbers of {@link #comparable} (which drops the three header lines). */
+    static Set<Integer> shifted(Set<Integer> lines) {
+        Set<Integer> shifted = new TreeSet<>();
+        for (int line : lines) if (line >= 3) shifted.add(line - 3);
+        return shifted;
+    }
+
+    /** A client script without its three header lines, its class name and alias made neutral. */
     static List<String> comparable(String script) throws IOException {
         List<String> lines = new ArrayList<>(lines(script).subList(3, lines(script).size()));
-        lines.replaceAll(l -> l.replace("public class " + script + " {", "public class Step {"));
+        lines.replaceAll(l -> l.replace(script, "Step").replace("\"" + ALIASES.get(script) + "\"", "\"step\""));
         return lines;
     }
 
