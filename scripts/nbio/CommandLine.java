@@ -2,6 +2,8 @@ package nbio;
 
 //SOURCES Failure.java
 
+import java.util.function.ToDoubleFunction;
+
 /** A script's arguments: its usage line, --help, and numbers read with one clear line when they are bad. */
 public final class CommandLine {
     public final String program, usage;
@@ -36,11 +38,7 @@ public final class CommandLine {
 
     /** A whole number from min to max; anything else is "bad WHAT 'TEXT' (expected EXPECTED)". */
     public int whole(String text, String what, int min, int max, String expected) {
-        try {
-            int value = Integer.parseInt(text);
-            if (value >= min && value <= max) return value;
-        } catch (NumberFormatException e) { }
-        return wrong("bad " + what + " '" + text + "' (expected " + expected + ")");
+        return (int) inRange(text, Integer::parseInt, what, min, max, expected);
     }
 
     /** A whole number from min to max, the range said in the message. */
@@ -50,11 +48,16 @@ public final class CommandLine {
 
     /** A decimal number from min to max. */
     public double decimal(String text, String what, double min, double max, String expected) {
+        return inRange(text, Double::parseDouble, what, min, max, expected);
+    }
+
+    private double inRange(String text, ToDoubleFunction<String> parse, String what, double min, double max, String expected) {
         try {
-            double value = Double.parseDouble(text);
+            double value = parse.applyAsDouble(text);
             if (value >= min && value <= max) return value;
         } catch (NumberFormatException e) { }
-        return wrong("bad " + what + " '" + text + "' (expected " + expected + ")");
+        wrong("bad " + what + " '" + text + "' (expected " + expected + ")");
+        return min;
     }
 
     /** A host; a bare number is refused, since it would be read as an IPv4 address ("25099" is 0.0.98.11). */

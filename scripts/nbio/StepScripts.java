@@ -71,7 +71,10 @@ public final class StepScripts {
 
     /** Compiles the steps named, found in {@code sources}, with this Java into {@code classes}: the compiler's messages if it failed. */
     public static Optional<String> compile(Path sources, Path classes, List<String> names) {
-        List<String> args = new ArrayList<>(List.of("-nowarn", "-d", classes.toString(), "--source-path", sources.toString()));
+        // Against the sources alone: on the tool's own class path javac would find nbio classes the tool uses
+        // too, compile the step against them and leave them out of the classes folder, where the step's process looks.
+        List<String> args = new ArrayList<>(List.of("-nowarn", "-d", classes.toString(), "--source-path", sources.toString(),
+                "--class-path", sources.toString()));
         for (String name : names) args.add(sources.resolve(name + ".java").toString());
         ByteArrayOutputStream errors = new ByteArrayOutputStream();
         int status = ToolProvider.getSystemJavaCompiler().run(null, errors, errors, args.toArray(String[]::new));

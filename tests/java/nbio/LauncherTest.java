@@ -25,6 +25,22 @@ class LauncherTest {
         }
     }
 
+    /**
+     * First runs of one script at once, with nothing in JBang's cache yet (two tests, two terminals): each builds and
+     * runs the script. Unguarded, JBang builds the jar in one folder for all of them, and some fail or get a jar
+     * without the script's own class.
+     */
+    @Test
+    void firstRunsOfOneScriptAtOnceAllWork() throws java.io.IOException {
+        String cache = java.nio.file.Files.createTempDirectory("jbang-dir").toString();
+        List<Scripts.Proc> runs = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) runs.add(Scripts.commandWithEnv(Map.of("JBANG_DIR", cache), "./jbang", "blocking-client", "--help"));
+        for (Scripts.Proc run : runs) {
+            assertEquals(0, run.waitFor(RUN), run.output());
+            assertTrue(run.stdout().startsWith("usage: blocking-client"), run.output());
+        }
+    }
+
     /** Called by its full path from another folder, it still finds its own catalog's aliases. */
     @Test
     void itFindsItsCatalogFromAnotherFolder() {

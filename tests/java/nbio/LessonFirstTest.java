@@ -33,6 +33,8 @@ class LessonFirstTest {
             "NonBlockingClient", "nonblocking-client", "RetryClient", "retry-client", "SelectClient", "select-client");
     /** The most lines a client step may have, header and imports included (the issue's bound). */
     static final int CLIENT_LINES = 60;
+    /** The most lines the step-1 server may have. */
+    static final int SERVER_LINES = 90;
     /** The widest line in a step's lesson: the Java and the article's Python beside it must fit a wide editor. */
     static final int WIDEST = 125;
     /** The call each client step adds to the one before it: its lesson. */
@@ -154,6 +156,23 @@ class LessonFirstTest {
         }
     }
 
+    /** The step-1 server is its lesson too: at most 90 lines, three quarters lesson, serve and a main that hands it on. */
+    @Test
+    void theServerStepIsItsLesson() throws IOException {
+        List<String> lines = lines("Server");
+        assertTrue(lines.size() <= SERVER_LINES, "Server has " + lines.size() + " lines (at most " + SERVER_LINES + ")");
+        double lesson = 1 - (double) notTheLesson("Server", lines).size() / lines.size();
+        assertTrue(lesson >= 0.75, "Server: " + Math.round(100 * lesson) + "% of its lines are its lesson (at least 75%)");
+        List<String> methods = lines.stream().filter(l -> l.matches("    (public )?static \\S+ \\w+\\(.*")).toList();
+        assertEquals(List.of("    static void serve(ServerRun run) throws IOException {", "    public static void main(String[] args) {"),
+                methods, "Server: serve (the lesson) and main, nothing else");
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("        ServerRun.run(args, Server::serve);")),
+                "Server: main hands the lesson to the library");
+        for (int i = 3; i < lines.size(); i++) {
+            assertTrue(lines.get(i).length() <= WIDEST, "Server:" + (i + 1) + " is " + lines.get(i).length() + " characters wide");
+        }
+    }
+
     /**
      * Nothing but the lesson repeats between step files: outside their lessons' code (the method a step's
      * lesson lives in) and their imports, no two step files share three lines in a row.
@@ -161,9 +180,12 @@ class LessonFirstTest {
     @Test
     void noBlockRepeatsBetweenStepFilesOutsideTheLessons() throws IOException {
         Map<String, List<String>> outside = new LinkedHashMap<>();
-        for (String client : CLIENTS) {
+        List<String> steps = new ArrayList<>(CLIENTS);
+        steps.add(0, "Server");
+        for (String client : steps) {
             List<String> lines = lines(client), kept = new ArrayList<>();
-            int send = firstLineWith(client, lines, "static void send(") - 1, end = send;
+            String lesson = client.equals("Server") ? "static void serve(" : "static void send(";
+            int send = firstLineWith(client, lines, lesson) - 1, end = send;
             while (!lines.get(end).equals("    }")) end++;
             for (int i = 0; i < lines.size(); i++) {
                 String line = lines.get(i).strip();

@@ -78,8 +78,9 @@ class ServerStepTest {
      */
     @Test
     void ctrlCClosesTheListeningSocketWhileTheServerStillRuns() throws Exception {
-        Path java = Scripts.javaHome(Scripts.requiredJava("Server")).resolve("bin/java");
-        Process server = new ProcessBuilder(java.toString(), "scripts/Server.java", "0", "--show-data", "--no-progress")
+        Path jdk = Scripts.javaHome(Scripts.requiredJava("Server"));
+        Process server = new ProcessBuilder(jdk.resolve("bin/java").toString(), "-cp", Scripts.classesOf("Server", jdk).toString(),
+                "Server", "0", "--show-data", "--no-progress")
                 .directory(Scripts.ROOT.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {
             InputStream output = server.getInputStream();
