@@ -142,7 +142,8 @@ class SocketQueuesTest {
             writer.join(60_000);
             reader.join(60_000);
             assertEquals(8_000_000, read.get());
-            awaitSample(recording, s -> s.local() != null && s.local().sendQ() == 0, "the send queue drained");
+            // Empty readings from before the writer began do not count: wait for one after the full queue.
+            awaitReadings(recording, samples -> emptyAfterFull(samples, tb), "the send queue drained after it filled");
             List<SocketQueues.Sample> samples = recording.stop();
             long previous = -1, fullest = 0;
             for (SocketQueues.Sample s : samples) {
@@ -153,16 +154,24 @@ class SocketQueuesTest {
             assertTrue(fullest > tb / 4, "the send queue held a good part of its " + tb + "-byte buffer: " + fullest);
             // The kernel adds to a send queue only while its memory is below tb, at most a 64 KiB packet at a time.
             assertTrue(fullest <= tb + 64 * 1024, "never more than the buffer and one packet's worth: " + fullest + " vs " + tb);
-            int full = 0;
-            while (samples.get(full).local() == null || samples.get(full).local().sendQ() <= tb / 4) full++;
-            assertTrue(samples.subList(full, samples.size()).stream().anyMatch(s -> s.local() != null && s.local().sendQ() == 0),
-                    "a reading after the full queue shows it empty");
+            assertTrue(emptyAfterFull(samples, tb), "a reading after the full queue shows it empty");
         }
     }
 
+    /** Whether some reading after the first that shows the send queue over a quarter of tb shows it empty. */
+    static boolean emptyAfterFull(List<SocketQueues.Sample> samples, long tb) {
+        int full = 0;
+        while (full < samples.size() && (samples.get(full).local() == null || samples.get(full).local().sendQ() <= tb / 4)) full++;
+        return samples.subList(full, samples.size()).stream().anyMatch(s -> s.local() != null && s.local().sendQ() == 0);
+    }
+
     static void awaitSample(SocketQueues.Recording recording, java.util.function.Predicate<SocketQueues.Sample> seen, String what) {
+        awaitReadings(recording, samples -> samples.stream().anyMatch(seen), what);
+    }
+
+    static void awaitReadings(SocketQueues.Recording recording, java.util.function.Predicate<List<SocketQueues.Sample>> seen, String what) {
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (recording.soFar().stream().noneMatch(seen)) {
+        while (!seen.test(recording.soFar())) {
             assertTrue(System.nanoTime() < deadline, what + ": no such reading within 60 s: " + recording.soFar());
             LockSupport.parkNanos(2_000_000);
         }
