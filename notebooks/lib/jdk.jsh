@@ -1,28 +1,16 @@
 // Finds a newer JDK and runs a one-file Java program on it (06c; loaded with `%load lib/jdk.jsh`, in jshell
 // `/open lib/jdk.jsh`). The JVM running the cells may be older than the demonstration needs.
 
-/** The major version of the JDK in home, from its release file (0 if there is none). */
-int featureOf(java.nio.file.Path home) {
-    try {
-        for (String line : java.nio.file.Files.readAllLines(home.resolve("release")))
-            if (line.startsWith("JAVA_VERSION="))
-                return Integer.parseInt(line.replaceAll("[^0-9.]", "").split("\\.")[0]);
-    } catch (IOException | RuntimeException notAJdk) { }
-    return 0;
-}
-
 /**
- * A JDK of at least this feature version: the one running these cells, JAVA_HOME's or one in
- * /usr/lib/jvm; null if there is none.
+ * A JDK of at least this feature version, as the pack's one JDK finder (scripts/nbio/Jdks.java, run as a
+ * program) finds it; null if there is none.
  */
-java.nio.file.Path jdkAtLeast(int feature) {
-    List<java.nio.file.Path> candidates = new ArrayList<>();
-    candidates.add(java.nio.file.Path.of(System.getProperty("java.home")));
-    if (System.getenv("JAVA_HOME") != null) candidates.add(java.nio.file.Path.of(System.getenv("JAVA_HOME")));
-    java.io.File[] jvms = new java.io.File("/usr/lib/jvm").listFiles();
-    if (jvms != null) for (java.io.File f : jvms) candidates.add(f.toPath());
-    return candidates.stream().filter(home -> featureOf(home) >= feature
-            && java.nio.file.Files.isExecutable(home.resolve("bin/java"))).findFirst().orElse(null);
+java.nio.file.Path jdkAtLeast(int feature) throws Exception {
+    String finder = java.nio.file.Path.of("../scripts/nbio/Jdks.java").toAbsolutePath().normalize().toString();
+    Process find = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", finder, String.valueOf(feature))
+            .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String home = new String(find.getInputStream().readAllBytes()).strip();
+    return find.waitFor() == 0 ? java.nio.file.Path.of(home) : null;
 }
 
 /** Runs `java OPTIONS FILE` on jdk from FILE's folder and returns what it printed; throws if it fails. */

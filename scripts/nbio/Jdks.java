@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The pack's one JDK finder: the tour, the bench, kernel-view and the tests ask it for a JDK of
+ * The pack's one JDK finder: the tour, the bench, kernel-view, the tests and (as a program) the notebooks ask it for a JDK of
  * some feature release (21+ for virtual threads). It looks, in this order, at the running JVM,
  * at the folders named by NBIO_JAVA{N}_HOME and JAVA_HOME, and at the usual install folders
  * (/usr/lib/jvm, /opt/java, JBang's and SDKMAN's JDK folders), newest first. A JDK is a folder
@@ -22,6 +22,24 @@ public final class Jdks {
     private static final Pattern VERSION = Pattern.compile("^JAVA_VERSION=\"(\\d+)");
 
     private Jdks() { }
+
+    /**
+     * As a program, for what cannot import this class (the notebooks): {@code java scripts/nbio/Jdks.java 21}
+     * prints the home folder of a JDK 21 or newer, or says in one line that there is none (exit code 1).
+     */
+    public static void main(String[] args) {
+        if (args.length != 1 || !args[0].matches("\\d{1,3}")) {
+            System.err.println("usage: java scripts/nbio/Jdks.java FEATURE (a release number such as 21): prints a JDK of it or newer");
+            System.exit(2);
+        }
+        Optional<Path> jdk = atLeast(Integer.parseInt(args[0]));
+        if (jdk.isEmpty()) {
+            System.err.println("no JDK " + args[0] + " or newer here (looked at this JVM, NBIO_JAVA" + args[0]
+                    + "_HOME, JAVA_HOME, /usr/lib/jvm, /opt/java, JBang's and SDKMAN's JDK folders)");
+            System.exit(1);
+        }
+        System.out.println(jdk.get());
+    }
 
     /** A JDK whose feature release is {@code feature} or newer, if this machine has one. */
     public static Optional<Path> atLeast(int feature) {
