@@ -178,6 +178,35 @@ class Tally {
     }
 }
 
+/**
+ * The article's print statements, for a loop that prints hundreds of thousands of lines: a line equal to the one
+ * before is counted instead of kept, so what is shown is each stretch of equal lines once, with how many there were.
+ */
+class Printed {
+    private final List<String> lines = new ArrayList<>();
+    private final List<Long> times = new ArrayList<>();
+    private long printed;
+
+    void print(String line) {
+        printed++;
+        int last = lines.size() - 1;
+        if (last >= 0 && lines.get(last).equals(line)) times.set(last, times.get(last) + 1);
+        else { lines.add(line); times.add(1L); }
+    }
+
+    /** The first stretches of equal lines, one a line with its count, then how many stretches and lines there were. */
+    void show(int stretches) {
+        int shown = Math.min(stretches, lines.size());
+        for (int i = 0; i < shown; i++) {
+            System.out.printf("%-34s %,9d time%s%n", lines.get(i), times.get(i), times.get(i) == 1 ? "" : "s");
+        }
+        if (shown < lines.size()) {
+            System.out.printf("... and %,d more stretches like these: %,d lines printed in all%n",
+                    lines.size() - shown, printed);
+        }
+    }
+}
+
 /** A server for many clients at once: a thread per connection, each read paced to readMiBps; reports per client. */
 class PacedServer implements AutoCloseable {
     final ServerSocketChannel listener;
