@@ -3,15 +3,10 @@ package nbio;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -34,9 +29,9 @@ class EventLoopTest {
              Scripts.Server two = Scripts.server("--read-rate", READ_RATE)) {
             Scripts.Proc loop = Scripts.start("EventLoop", "localhost", one.portArg() + "," + two.portArg(),
                     String.valueOf(SIZE), "--tick-ms", String.valueOf(TICK_MS));
-            WriteWatch watch = new WriteWatch(loop);
+            ThreadWatch watch = new ThreadWatch(loop);
             assertEquals(0, loop.waitFor(RUN), loop.output());
-            Map<Long, ThreadWrites> writers = watch.stop();
+            Map<Long, ThreadWatch.Task> writers = watch.stop();
 
             // Every task finished with every byte, and each server got exactly those bytes.
             List<Map<String, String>> results = results(loop);
@@ -56,9 +51,9 @@ class EventLoopTest {
             // write calls, from /proc), and the two transfers were in flight together.
             Map<String, String> summary = loop.last("LOOP");
             assertEquals("1", summary.get("socket_threads"), summary.toString());
-            List<ThreadWrites> big = writers.values().stream().filter(t -> t.bytes > 1 << 20).toList();
+            List<ThreadWatch.Task> big = writers.values().stream().filter(t -> t.bytes() > 1 << 20).toList();
             assertEquals(1, big.size(), "threads that wrote more than 1 MiB: " + writers.values());
-            assertTrue(big.get(0).bytes >= 2L * SIZE - 8 * 1024 * 1024, "that one thread wrote (nearly) both payloads: " + writers.values());
+            assertTrue(big.get(0).bytes() >= 2L * SIZE - 8 * 1024 * 1024, "that one thread wrote (nearly) both payloads: " + writers.values());
             double start1 = num(results.get(0), "start_ms"), end1 = num(results.get(0), "end_ms");
             double start2 = num(results.get(1), "start_ms"), end2 = num(results.get(1), "end_ms");
             assertTrue(start1 < end2 && start2 < end1, "the transfers overlapped: " + results);
@@ -155,60 +150,6 @@ class EventLoopTest {
         assertEquals(2, bad.waitFor(RUN), bad.output());
         assertEquals(1, bad.stderrLines().size(), bad.output());
         assertTrue(bad.stderr().startsWith("event-loop: bad port 'abc' (expected 0 to 65535); usage: event-loop"), bad.stderr());
-    }
-
-    record ThreadWrites(long tid, String name, long bytes) { }
-
-    /**
-     * Watches the process from outside while it runs: for each of its threads, the bytes it has
-     * passed to write calls so far (wchar in /proc/PID/task/TID/io, counted by the kernel, which
-     * the script cannot influence). Sampled every 10 ms until the process exits.
-     */
-    static final class WriteWatch {
-        final Map<Long, ThreadWrites> seen = new ConcurrentHashMap<>();
-        final Thread sampler;
-
-        WriteWatch(Scripts.Proc proc) {
-            Path tasks = Path.of("/proc", String.valueOf(proc.pid()), "task");
-            sampler = new Thread(() -> sample(tasks));
-            sampler.setDaemon(true);
-            sampler.start();
-        }
-
-        /** After the process has exited: the largest count seen for each thread. */
-        Map<Long, ThreadWrites> stop() {
-            try {
-                sampler.join(10_000);
-            } catch (InterruptedException e) {
-                throw new AssertionError("interrupted", e);
-            }
-            assertTrue(!sampler.isAlive(), "the /proc sampler did not end with the process");
-            assertTrue(!seen.isEmpty(), "no thread of the process was seen in /proc");
-            return Map.copyOf(seen);
-        }
-
-        void sample(Path tasks) {
-            while (Files.isDirectory(tasks)) {
-                try (Stream<Path> threads = Files.list(tasks)) {
-                    for (Path task : threads.toList()) {
-                        try {
-                            long bytes = 0;
-                            for (String line : Files.readAllLines(task.resolve("io"))) {
-                                if (line.startsWith("wchar: ")) bytes = Long.parseLong(line.substring(7).trim());
-                            }
-                            long tid = Long.parseLong(task.getFileName().toString());
-                            String name = Files.readString(task.resolve("comm")).trim();
-                            seen.merge(tid, new ThreadWrites(tid, name, bytes), (a, b) -> b.bytes >= a.bytes ? b : a);
-                        } catch (IOException | RuntimeException gone) {
-                            // the thread (or the process) ended between the listing and the read
-                        }
-                    }
-                } catch (IOException | RuntimeException gone) {
-                    return;
-                }
-                try { Thread.sleep(10); } catch (InterruptedException e) { return; } // a sampling period, not a wait for an event
-            }
-        }
     }
 
     static List<Map<String, String>> results(Scripts.Proc proc) {

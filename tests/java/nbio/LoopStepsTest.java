@@ -11,8 +11,9 @@ import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Steps 4 and 5 against the same reader, made slow on purpose (a few MiB/s, as a far-away peer):
- * the README says both send the same bytes in the same time on the clock, the retry loop burns a
- * core spinning on zero-returns, and the selector loop uses a tiny fraction of its write calls and CPU.
+ * the README says both send the same bytes in the same time on the clock, the retry loop never sleeps
+ * (spinning on zero-returns it is on a core or queued for one), and the selector loop uses a tiny fraction
+ * of its write calls and CPU.
  */
 @Timeout(180)
 @Isolated("CPU and wall times are compared")
@@ -22,10 +23,10 @@ class LoopStepsTest {
     static final Duration RUN = Duration.ofSeconds(90);
 
     @Test
-    void sameBytesSameTimeOnTheClockButTheRetryLoopBurnsACoreAndTheSelectorLoopDoesNot() {
+    void sameBytesSameTimeOnTheClockButTheRetryLoopNeverSleepsAndTheSelectorLoopDoes() {
         try (Scripts.Server server = Scripts.server("--read-rate", READ_RATE)) {
-            Map<String, String> retry = send(server, 1, "RetryClient");
-            Map<String, String> select = send(server, 2, "SelectClient");
+            Sent retrySent = send(server, 1, "RetryClient"), selectSent = send(server, 2, "SelectClient");
+            Map<String, String> retry = retrySent.result(), select = selectSent.result();
 
             long retryZeros = MachineLines.number(retry, "zero_writes"), selectZeros = MachineLines.number(select, "zero_writes");
             assertTrue(retryZeros > 0, "the retry loop met full buffers and spun: " + retry);
@@ -33,15 +34,28 @@ class LoopStepsTest {
             assertTrue(selectZeros > 0, "the selector loop met full buffers too: " + select);
             assertEquals(selectZeros, MachineLines.number(select, "selects"), "one wait in select() per zero-return");
 
-            double retryCpu = MachineLines.decimal(retry, "cpu_ms"), selectCpu = MachineLines.decimal(select, "cpu_ms");
-            double retryWall = MachineLines.decimal(retry, "wall_ms"), selectWall = MachineLines.decimal(select, "wall_ms");
-            // The spinning thread always has work: with one core kept busy elsewhere it still gets nearly the other
-            // one, and even shared by three always-runnable threads two cores give each 2/3 of a core. Half is the
-            // README's "at least half a core", below both.
-            assertTrue(retryCpu >= 0.5 * retryWall, "burns a core: retry CPU " + retryCpu + " ms in " + retryWall + " ms wall");
-            assertTrue(retryCpu >= 10 * selectCpu, "a tiny fraction of the CPU: retry " + retryCpu + " ms vs select " + selectCpu + " ms");
+            // The retry loop never sleeps: while it wrote, its thread was on a core or queued for one, as the kernel
+            // counts it. How much CPU that is depends on the machine (with a core free it is one; with the load
+            // average at 16 here it got 7% of one), so the claim is about sleeping, which no load changes: the loop
+            // leaves the run queue only when the JVM stops it (a safepoint: milliseconds; notebook 04 sees 1-3%
+            // asleep). The window (over 2 s: 16 MiB or more at 4 MiB/s) is read every 10 ms from outside; a late
+            // reading moves both ends by a scheduler slice at most. A fifth of it asleep is wide.
+            ThreadWatch.Split spin = retrySent.writer().whileWriting(Long.parseLong(SIZE));
+            assertTrue(spin.wallMs() >= 1000, "the transfer was watched for a while: " + spin);
+            assertTrue(spin.asleepMs() < 0.2 * spin.wallMs(), "the retry loop never sleeps, it spins: " + spin);
+            // "At least 10 times the CPU": the time the spinning thread was on a core or waiting for one is what it
+            // burns given a free core, against the selector loop's own CPU time (tens of ms: a busy machine stretches
+            // its wall time, not that); over 2 s against at most 200 ms.
+            double selectCpu = MachineLines.decimal(select, "cpu_ms");
+            System.out.printf("LOOP STEPS retry-client while writing: %s; select-client: %.1f ms CPU%n", spin, selectCpu);
+            assertTrue(spin.cpuMs() + spin.queuedMs() >= 10 * selectCpu,
+                    "the retry loop wanted at least 10 times the selector loop's CPU: " + spin + "; select " + selectCpu + " ms CPU");
+            // Write calls: the selector loop makes about two per wake-up and wakes once a third of the buffers is free
+            // (about a hundred calls for 24 MiB); the retry loop makes one every few µs it is on a core, so even 30 ms
+            // of a core (it got 211 ms with the load average at 16) is 100 times that.
             long retryWrites = MachineLines.number(retry, "writes"), selectWrites = MachineLines.number(select, "writes");
             assertTrue(retryWrites >= 100 * selectWrites, "a tiny fraction of the write calls: retry " + retryWrites + " vs select " + selectWrites);
+            double retryWall = MachineLines.decimal(retry, "wall_ms"), selectWall = MachineLines.decimal(select, "wall_ms");
             // Both are paced by the 4 MiB/s reader (about 5 s each once the buffers are full); the selector loop only
             // falls behind it when a wake-up waits for a CPU longer than the reader takes to drain a third of the
             // buffers (hundreds of ms), so a quarter (over a second) is wide.
@@ -50,10 +64,15 @@ class LoopStepsTest {
         }
     }
 
-    /** Runs a client step against the server and checks that every byte arrived intact. */
-    static Map<String, String> send(Scripts.Server server, int clientNumber, String script) {
+    /** What a client step printed, and its thread that wrote the bytes, as the kernel saw it. */
+    record Sent(Map<String, String> result, ThreadWatch.Task writer) { }
+
+    /** Runs a client step against the server, watching its threads, and checks that every byte arrived intact. */
+    static Sent send(Scripts.Server server, int clientNumber, String script) {
         Scripts.Proc client = Scripts.start(script, "localhost", server.portArg(), SIZE);
+        ThreadWatch watch = new ThreadWatch(client);
         assertEquals(0, client.waitFor(RUN), client.output());
+        ThreadWatch.Task writer = watch.writer();
         Map<String, String> result = client.last("RESULT");
         assertEquals(SIZE, result.get("bytes"));
         assertEquals("held", result.get("assertion"));
@@ -61,6 +80,7 @@ class LoopStepsTest {
         assertEquals(SIZE, served.get("bytes"), "bytes the server received");
         assertEquals(result.get("crc32"), served.get("crc32"), "crc32 of what the server received");
         assertEquals("eof", served.get("ended"));
-        return result;
+        assertTrue(writer.bytes() >= Long.parseLong(SIZE), "one thread wrote the bytes: " + writer);
+        return new Sent(result, writer);
     }
 }
