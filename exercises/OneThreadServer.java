@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //DESCRIPTION Your turn, step 6b: one thread and one Selector read many clients at once (then: ./jbang check one-thread-server).
+//SOURCES nbio/Exercise.java
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -11,6 +12,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Iterator;
 import java.util.zip.CRC32;
+import nbio.Exercise;
 
 // Your turn, step 6b: one thread, many clients.
 // Step 1's server reads one client until it is done, so every other client waits for it. Write
@@ -26,8 +28,6 @@ public class OneThreadServer {
     static void serve(ServerSocketChannel listener) throws IOException {
         // your code here
     }
-
-    // ---- below: not the lesson ----
 
     /** What the server keeps per client: a number, and a count and CRC32 of what it sent. */
     static final class Client {
@@ -50,31 +50,10 @@ public class OneThreadServer {
         }
     }
 
-    public static void main(String[] args) throws IOException {
-        if (args.length > 0 && (args[0].equals("-h") || args[0].equals("--help"))) {
-            System.out.println("usage: " + NAME + " [port] (default 1234; 0 picks a free one; ./jbang check " + NAME
-                    + " checks your answer)");
-            return;
-        }
-        int port = args.length > 0 ? number(args[0]) : 1234;
-        try (ServerSocketChannel listener = ServerSocketChannel.open()) {
-            listener.bind(new InetSocketAddress("localhost", port));
-            port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
-            System.out.println(NAME + ": listening on localhost:" + port + "; Ctrl-C to stop");
-            serve(listener);
-        } catch (IOException e) {
-            System.err.println(NAME + ": " + e.getMessage());
-            System.exit(1);
-        }
-    }
+    // ---- below: not the lesson ----
+    // [port]: binds a listener on localhost, says where, and calls serve() (nbio/Exercise.java).
 
-    static int number(String text) {
-        try {
-            int port = Integer.parseInt(text);
-            if (port >= 0 && port <= 65535) return port;
-        } catch (NumberFormatException e) { }
-        System.err.println(NAME + ": bad port '" + text + "' (expected 0 to 65535)");
-        System.exit(2);
-        return 0;
+    public static void main(String[] args) {
+        Exercise.server(NAME, args, OneThreadServer::serve);
     }
 }

@@ -1,13 +1,14 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //DESCRIPTION Your turn, step 5: make the send loop wait in a Selector for OP_WRITE instead of spinning (then: ./jbang check wait-in-select).
+//SOURCES nbio/Exercise.java
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import nbio.Exercise;
 
 // Your turn, step 5: wait in a Selector.
 // Your retry loop asks again at once when write returns 0: it spins, burning a core while the
@@ -22,45 +23,9 @@ public class WaitInSelect {
     }
 
     // ---- below: not the lesson ----
-    // Connects, makes the socket non-blocking, fills data with 'foobar\n' and calls sendAll.
-    // The same in both client exercises, so `diff` shows only the lesson.
+    // Connects, makes the socket non-blocking, fills data with 'foobar\n' and calls sendAll (nbio/Exercise.java).
 
     public static void main(String[] args) throws IOException {
-        String host = args.length > 0 ? args[0] : "localhost";
-        if (host.equals("-h") || host.equals("--help")) {
-            System.out.println("usage: " + NAME + " [host] [port] [size] (defaults: localhost 1234 73400320;"
-                    + " start ./jbang server first; ./jbang check " + NAME + " checks your answer)");
-            return;
-        }
-        int port = args.length > 1 ? number(args[1], "port", 0, 65535) : 1234;
-        int size = args.length > 2 ? number(args[2], "size", 1, Integer.MAX_VALUE - 8) : 7 * 10 * 1024 * 1024;
-        try (SocketChannel sock = SocketChannel.open()) {
-            try {
-                sock.connect(new InetSocketAddress(host, port));          // blocking, the lesson starts after it
-            } catch (IOException e) {
-                fail("cannot connect to " + host + ":" + port + " (" + e.getMessage() + "): start `./jbang server` first");
-            }
-            sock.configureBlocking(false);
-            ByteBuffer data = ByteBuffer.allocateDirect(size);            // 'foobar\n' * 10 * 1024 * 1024
-            byte[] foobar = "foobar\n".getBytes();
-            while (data.hasRemaining()) data.put(foobar, 0, Math.min(foobar.length, data.remaining()));
-            data.flip();
-            sendAll(sock, data);
-            System.out.printf("%s: sendAll returned after writing %,d of %,d bytes%n", NAME, data.position(), size);
-        }
-    }
-
-    static int number(String text, String what, int min, int max) {
-        try {
-            int value = Integer.parseInt(text);
-            if (value >= min && value <= max) return value;
-        } catch (NumberFormatException e) { }
-        return fail("bad " + what + " '" + text + "' (expected " + min + " to " + max + ")");
-    }
-
-    static int fail(String message) {
-        System.err.println(NAME + ": " + message);
-        System.exit(1);
-        return 0;
+        Exercise.client(NAME, args, WaitInSelect::sendAll);
     }
 }

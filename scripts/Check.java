@@ -1,21 +1,21 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES nbio/MachineLines.java
+//SOURCES nbio/StepScripts.java
+//FILES nbio/=nbio/*.java
 //DESCRIPTION Your turn: judges an exercise by what it does on real sockets (every byte and its CRC32, CPU while waiting, write calls, threads, a timer); --list shows the exercises.
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,7 +34,10 @@ import javax.tools.DiagnosticCollector;
 import javax.tools.JavaCompiler;
 import javax.tools.JavaFileObject;
 import javax.tools.StandardJavaFileManager;
+import javax.tools.StandardLocation;
 import javax.tools.ToolProvider;
+import nbio.MachineLines;
+import nbio.StepScripts;
 
 // The checker of the exercises in exercises/. It does not read what your program prints about
 // itself: it compiles your file, runs it as its own process against peers it controls on
@@ -314,41 +317,11 @@ public class Check {
         Map<Integer, Map<String, String>> served = new HashMap<>();
         for (String line : server.stdout()) {
             if (!line.startsWith("SERVED ")) continue;
-            Map<String, String> fields = fields(line);
+            Map<String, String> fields = MachineLines.fields(line);
             String peer = fields.getOrDefault("peer", "");
             if (peer.matches(".*:\\d+")) served.put(Integer.parseInt(peer.substring(peer.lastIndexOf(':') + 1)), fields);
         }
         return served;
-    }
-
-    // The pack's one reader of machine-readable lines, scripts/nbio/MachineLines.java: JBang compiles
-    // it in (//SOURCES); run as `java scripts/Check.java`, the checker compiles it from beside itself.
-    static Method machineLines;
-
-    @SuppressWarnings("unchecked")
-    static synchronized Map<String, String> fields(String line) {
-        try {
-            if (machineLines == null) {
-                ClassLoader loader = Check.class.getClassLoader();
-                try {
-                    Class.forName("nbio.MachineLines", false, loader);
-                } catch (ClassNotFoundException notCompiledIn) {
-                    String launched = System.getProperty("jdk.launcher.sourcefile");
-                    Path source = (launched != null ? Path.of(launched).toAbsolutePath().getParent() : Path.of("scripts"))
-                            .resolve("nbio/MachineLines.java");
-                    if (!Files.exists(source)) fail(1, "cannot find " + source + ": run the checker from the project folder");
-                    Path classes = Files.createTempDirectory("nbio-check-lib");
-                    if (ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), source.toString()) != 0) {
-                        fail(1, source + " does not compile");
-                    }
-                    loader = new URLClassLoader(new URL[]{classes.toUri().toURL()}, loader);
-                }
-                machineLines = Class.forName("nbio.MachineLines", true, loader).getMethod("fields", String.class);
-            }
-            return (Map<String, String>) machineLines.invoke(null, line);
-        } catch (ReflectiveOperationException | IOException e) {
-            throw new IllegalStateException("cannot read " + line, e);
-        }
     }
 
     // After step 6b: an echo server. One client stays connected and silent; three send 16 MiB each and
@@ -652,9 +625,12 @@ public class Check {
             classes.toFile().deleteOnExit();
             DiagnosticCollector<JavaFileObject> problems = new DiagnosticCollector<>();
             try (StandardJavaFileManager files = javac.getStandardFileManager(problems, Locale.ROOT, StandardCharsets.UTF_8)) {
-                // The source path: a step script's library (import nbio.X) lies beside it, in nbio/.
-                boolean compiled = javac.getTask(null, files, problems, List.of("-d", classes.toString(), "-proc:none", "-Xlint:none",
-                                "--source-path", file.toAbsolutePath().getParent().toString()),
+                // The library (import nbio.X) is found beside the file first, as for a step script, else the
+                // checker's own copy: an exercise copied elsewhere compiles too. Against sources only, so every
+                // class the program needs lands in its classes folder.
+                files.setLocationFromPaths(StandardLocation.SOURCE_PATH, List.of(file.toAbsolutePath().getParent(), library()));
+                files.setLocationFromPaths(StandardLocation.CLASS_PATH, List.of(classes));
+                boolean compiled = javac.getTask(null, files, problems, List.of("-d", classes.toString(), "-proc:none", "-Xlint:none"),
                         null, files.getJavaFileObjects(file)).call();
                 if (!compiled) {
                     Diagnostic<? extends JavaFileObject> first = problems.getDiagnostics().stream()
@@ -668,6 +644,15 @@ public class Check {
                 fail(1, file + " has no class " + className + ": keep the class named as its file");
             }
             return new Program(classes, file, className);
+        }
+
+        /** A folder holding the checker's copy of nbio/: where it travels with the checker, copied out of JBang's jar. */
+        static Path library() throws IOException {
+            Path scripts = StepScripts.folder(Check.class);
+            if (scripts.getFileSystem() == FileSystems.getDefault()) return scripts;
+            Path copy = Files.createTempDirectory("nbio-check-lib");
+            StepScripts.copy(scripts, copy, List.of());
+            return copy;
         }
 
         Child start(String... args) throws IOException {

@@ -149,9 +149,23 @@ class ExercisesTest {
     @Test
     void theClientExercisesDifferByTheLessonOnly() throws IOException {
         List<String> retry = Files.readAllLines(Scripts.ROOT.resolve("exercises/RetryLoop.java"));
-        List<String> select = Files.readAllLines(Scripts.ROOT.resolve("exercises/WaitInSelect.java"));
+        List<String> select = Files.readAllLines(Scripts.ROOT.resolve("exercises/WaitInSelect.java")).stream()
+                .map(l -> l.replace("WaitInSelect::", "RetryLoop::")).toList();
         String divider = "    // ---- below: not the lesson ----";
         assertEquals(retry.subList(retry.indexOf(divider), retry.size()), select.subList(select.indexOf(divider), select.size()));
+    }
+
+    /** An exercise is its lesson and a short main that hands it to nbio/ (arguments, sockets and lines live there once). */
+    @ParameterizedTest
+    @MethodSource("exerciseNames")
+    void anExerciseIsItsLessonAndAShortMain(String name) throws IOException {
+        List<String> lines = Files.readAllLines(exercises().get(name));
+        int divider = lines.indexOf("    // ---- below: not the lesson ----");
+        assertTrue(divider > 0, name);
+        List<String> below = lines.subList(divider, lines.size());
+        assertTrue(below.size() <= 8, name + ": " + below.size() + " lines below the divider");
+        assertTrue(below.stream().anyMatch(l -> l.contains("public static void main(")), name);
+        assertTrue(lines.stream().anyMatch(l -> l.matches("//SOURCES nbio/\\w+\\.java")), name + " takes the rest from nbio/");
     }
 
     /** The exercise with the learner's method replaced by the fixture's, in a folder of its own, under the exercise's name. */
