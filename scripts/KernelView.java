@@ -16,13 +16,19 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -179,12 +185,67 @@ public class KernelView {
     // run from its classes (which also keeps the compiler's own system calls out of the count).
     List<String> launchable(Path jdk, String file) throws IOException {
         if (Jdks.featureOf(jdk) >= 22) return List.of(file);
-        Path classes = Files.createTempDirectory("kernel-view-classes-");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(classes)));
         String name = step.file().replaceFirst("\\.java$", "");
         if (!StepScripts.canCompile()) fail(1, "this Java has no compiler: run kernel-view with a JDK, not a JRE");
-        StepScripts.compile(scripts, classes, List.of(name)).ifPresent(why -> fail(1, "cannot compile " + step.file() + ":\n" + why));
-        return List.of("-cp", classes.toString(), name);
+        return List.of("-cp", compiledOnce(name).toString(), name);
+    }
+
+    // Compiling a step costs a few seconds of CPU, more than the traced run of a small one: its classes are
+    // kept in the user's cache folder under a digest of its sources and this Java, and compiled again only
+    // when one of them changes. A folder appears whole (renamed into place) or not at all.
+    Path compiledOnce(String name) throws IOException {
+        Path cache = cacheFolder().resolve(sourcesDigest(name)), fresh;
+        if (Files.isDirectory(cache)) return cache;
+        try {
+            Files.createDirectories(cache.getParent());
+            fresh = Files.createTempDirectory(cache.getParent(), "compiling-");
+        } catch (IOException readOnly) {   // no cache then: a folder for this run only
+            Path classes = Files.createTempDirectory("kernel-view-classes-");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(classes)));
+            compile(name, classes);
+            return classes;
+        }
+        try {
+            compile(name, fresh);
+            Files.move(fresh, cache, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException | DirectoryNotEmptyException compiledMeanwhile) {
+            // another kernel-view run put the same classes there first
+        } finally {
+            deleteQuietly(fresh);
+        }
+        return cache;
+    }
+
+    void compile(String name, Path classes) {
+        StepScripts.compile(scripts, classes, List.of(name)).ifPresent(why -> {
+            deleteQuietly(classes);
+            fail(1, "cannot compile " + step.file() + ":\n" + why);
+        });
+    }
+
+    /** $XDG_CACHE_HOME/nbio/kernel-view, or ~/.cache/nbio/kernel-view. */
+    static Path cacheFolder() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("nbio").resolve("kernel-view");
+    }
+
+    /** SHA-256 of this Java's version and home, the step's source and every nbio/*.java (name and text). */
+    String sourcesDigest(String name) throws IOException {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update((Runtime.version() + "\n" + System.getProperty("java.home") + "\n").getBytes(StandardCharsets.UTF_8));
+            sha.update(Files.readAllBytes(scripts.resolve(name + ".java")));
+            try (Stream<Path> library = Files.list(scripts.resolve("nbio"))) {
+                for (Path file : library.filter(f -> f.getFileName().toString().endsWith(".java")).sorted().toList()) {
+                    sha.update(("\n" + file.getFileName() + "\n").getBytes(StandardCharsets.UTF_8));
+                    sha.update(Files.readAllBytes(file));
+                }
+            }
+            return name + "-" + HexFormat.of().formatHex(sha.digest()).substring(0, 32);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
     }
 
     static void deleteQuietly(Path folder) {
