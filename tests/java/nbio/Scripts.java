@@ -77,7 +77,8 @@ public final class Scripts {
         return compiled.computeIfAbsent(script + "@" + javaHome, key -> {
             Path out = CLASSES.resolve(script + "-" + featureOf(javaHome));
             try {
-                Process javac = new ProcessBuilder(javaHome.resolve("bin/javac").toString(), "-d", out.toString(),
+                // javac lives a few seconds: without the optimising compiler its JVM spends about 40% less CPU (measured).
+                Process javac = new ProcessBuilder(javaHome.resolve("bin/javac").toString(), "-J-XX:TieredStopAtLevel=1", "-d", out.toString(),
                         "--source-path", SCRIPTS.toString(), // what a script's //SOURCES names from nbio/
                         SCRIPTS.resolve(script + ".java").toString()).redirectErrorStream(true).start();
                 String output = new String(javac.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
