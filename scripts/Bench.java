@@ -24,6 +24,7 @@
 //FILES SelectClient.java
 //FILES SelectServer.java
 //FILES nbio/=nbio/*.java
+//FILES benchmark/=benchmark/VirtualThreadServer.java
 package benchmark;
 
 import java.io.IOException;

@@ -59,6 +59,30 @@ final class Processes {
         return classes;
     }
 
+    /**
+     * The virtual-thread server (benchmark/VirtualThreadServer.java, which calls Java 21's API) compiled once by the
+     * JDK 21+'s own javac against the bench's classes, into a folder beside the steps' classes.
+     */
+    static synchronized Path java21Classes(Path stepClasses, Path java21) {
+        Path classes = stepClasses.resolveSibling("classes21");
+        if (Files.exists(classes.resolve("benchmark/VirtualThreadServer.class"))) return classes;
+        try {
+            Path source = Files.createDirectories(stepClasses.resolveSibling("src21")).resolve("VirtualThreadServer.java");
+            Files.copy(StepScripts.folder(Bench.class).resolve("benchmark/VirtualThreadServer.java"), source,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Process javac = new ProcessBuilder(java21.resolveSibling("javac").toString(), "-nowarn", "-d", classes.toString(),
+                    "-cp", System.getProperty("java.class.path"), source.toString()).redirectErrorStream(true).start();
+            String errors = new String(javac.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (javac.waitFor() != 0) fail("benchmark/VirtualThreadServer.java does not compile with " + java21 + ":\n" + errors);
+        } catch (IOException e) {
+            fail("cannot compile benchmark/VirtualThreadServer.java: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail("interrupted while compiling benchmark/VirtualThreadServer.java");
+        }
+        return classes;
+    }
+
     static boolean compiled(Path stepClasses, String className) { return Files.exists(stepClasses.resolve(className + ".class")); }
 
     /** Every process a run started, so that none is left running however the run ends. */

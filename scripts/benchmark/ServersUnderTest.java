@@ -15,9 +15,9 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.StandardSocketOptions;
@@ -30,12 +30,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
 import static benchmark.Processes.compiled;
 import static benchmark.Processes.java21;
+import static benchmark.Processes.java21Classes;
 import static benchmark.Processes.javaBin;
 import static benchmark.Processes.stepSource;
 
@@ -89,7 +88,8 @@ final class ServersUnderTest {
                     ? List.of(javaBin().toString(), "-cp", stepClasses.toString(), "SelectServer", "0", "--no-progress")
                     : null;
             case "threads" -> List.of(javaBin().toString(), "-cp", cp, here + "$ThreadServer", "0");
-            case "virtual" -> java21().map(j -> List.of(j.toString(), "-cp", cp, here + "$VirtualThreadServer", "0")).orElse(null);
+            case "virtual" -> java21().map(j -> List.of(j.toString(), "-cp", java21Classes(stepClasses, j) + File.pathSeparator + cp,
+                    "benchmark.VirtualThreadServer", "0")).orElse(null);
             case "netty1" -> List.of(javaBin().toString(), "-cp", cp, here + "$NettyServer", "0", "nio-one-loop");
             case "netty" -> List.of(javaBin().toString(), "-cp", cp, here + "$NettyServer", "0", "nio");
             case "epoll" -> List.of(javaBin().toString(), "-cp", cp, here + "$NettyServer", "0", "epoll");
@@ -140,19 +140,6 @@ final class ServersUnderTest {
                 Socket s = listener.accept().socket();
                 Thread t = new Thread(() -> serveBlocking(s));
                 t.start();
-            }
-        }
-    }
-
-    /** A virtual thread per connection. Compiled for Java 17, so it reaches the JDK 21 API by reflection. */
-    public static final class VirtualThreadServer {
-        public static void main(String[] args) throws Exception {
-            Method m = Executors.class.getMethod("newVirtualThreadPerTaskExecutor");
-            ExecutorService virtualThreads = (ExecutorService) m.invoke(null);
-            ServerSocketChannel listener = listen(args, "virtual-thread server");
-            while (true) {
-                Socket s = listener.accept().socket();
-                virtualThreads.execute(() -> serveBlocking(s));
             }
         }
     }

@@ -169,6 +169,7 @@ class BenchTest {
                             .map(r -> r.get("note")).orElse("");
                     assertTrue(note.startsWith("missing") || note.startsWith("skipped"), where + " did not run: '" + note + "'");
                     assertEquals("virtual-threads", server, where + " must run");
+                    assertTrue(Jdks.atLeast(21).isEmpty(), where + " must run: this machine has a JDK 21+ (" + note + ")");
                     continue;
                 }
                 ran++;
