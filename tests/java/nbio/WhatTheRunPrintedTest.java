@@ -67,7 +67,7 @@ class WhatTheRunPrintedTest {
         Matcher name = Pattern.compile("`([a-z][a-z0-9_]*)`").matcher(section);
         while (name.find()) documented.add(name.group(1));
         Set<String> printedFields = new TreeSet<>();
-        for (String kind : List.of("RESULT", "SERVED", "TOTAL", "LOOP", "SYSCALLS")) {
+        for (String kind : List.of("RESULT", "SERVED", "TOTAL", "LOOP", "SYSCALLS", "SAMPLER", "QUEUE")) { // QUEUE: QueueLinesTest
             Set<String> seen = new LinkedHashSet<>();
             int lines = 0;
             for (String line : Scripts.printedSoFar()) {
