@@ -44,6 +44,22 @@ class ReadmeTest {
         String ci = Files.readString(Scripts.ROOT.resolve(".ci/run"));
         assertTrue(ci.contains("exec tests/run"), ".ci/run calls the README's test command");
 
+        // The README's kernel-view runs, one after the other in a thread of their own, go on while the other commands
+        // run (most of a run is a slow reader's waiting); each is read below, from the run KernelViewTest shares.
+        List<String> kernelViewSteps = commands.stream().filter(c -> c.size() == 3 && c.get(0).equals("./jbang")
+                && c.get(1).equals("kernel-view")).map(c -> c.get(2)).toList();
+        Thread kernelViewRuns = new Thread(() -> {
+            for (String step : kernelViewSteps) {
+                try {
+                    KernelViewTest.kernelView(step);
+                } catch (RuntimeException | Error failed) {
+                    return;   // the same call below fails with it
+                }
+            }
+        }, "readme-kernel-views");
+        kernelViewRuns.setDaemon(true);
+        kernelViewRuns.start();
+
         // The server commands, each on a free port, each followed by every client command.
         List<List<String>> servers = commands.stream().filter(c -> c.size() > 1 && c.get(1).equals("server")).toList();
         List<List<String>> clients = commands.stream().filter(c -> c.size() == 2 && c.get(1).endsWith("-client")).toList();
