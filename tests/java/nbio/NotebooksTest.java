@@ -448,10 +448,14 @@ class NotebooksTest {
                 double[] wall = decimals(context, output, "wall-clock ms +([\\d,.]+) +([\\d,.]+)");
                 assertTrue(output.contains("every byte arrived intact, both times: true"), context);
                 assertTrue(wakeups >= 1 && wakeups * 10 < zeros[0], "the selector woke far fewer times than the retry loop spun: " + context);
-                assertTrue(cpu[1] * 5 < cpu[0], "the selector loop used a small share of the retry loop's CPU: " + context);
                 // "the selector loop ... its thread asleep most of the transfer"; the retry loop "hardly ever asleep, but
                 // queued for a core": Linux's split of each thread's wall-clock time.
                 double[] asleep = decimals(context, output, "  ms asleep +([\\d,.]+) +([\\d,.]+)");
+                // "Its CPU time is what the scheduler gave it": on a crowded machine the spinner got 7% of a core (the load
+                // average at 16), about 90 ms here against the selector loop's 10-17 ms. What no load changes is how long
+                // it wanted a core (on one or queued, the wall time less asleep): over a second, against the selector
+                // loop's CPU time (a busy machine stretches its wall time, not that). Five times is far below 70.
+                assertTrue(cpu[1] * 5 < wall[0] - asleep[0], "the selector loop used a small share of what the retry loop wanted: " + context);
                 assertTrue(asleep[0] < 0.2 * wall[0], "the retry loop hardly slept: " + context);
                 assertTrue(asleep[1] > 0.5 * wall[1], "the selector loop slept most of the transfer: " + context);
                 // Both are paced by the reader (50 MiB/s: 1.4 s or more for 73 MB); the selector loop falls behind it only

@@ -55,8 +55,17 @@ class TourTest {
                         + "%.1fx its CPU time: %.0f%% of its wall time against %.0f%% while waiting in select().", partial, writeRatio,
                 cpuRatio, 100 * number(retry, "cpu") / number(retry, "wall"), 100 * number(select, "cpu") / number(select, "wall"));
         assertTrue(out.contains(sentence), "expected, from the table:\n" + sentence + "\nin:\n" + out);
-        assertTrue(cpuRatio > 2, "retry burned more CPU than select: " + cpuRatio);
-        assertTrue(writeRatio > 50, "retry made far more write calls: " + writeRatio);
+        // Step 5's line: "Same bytes, a tiny fraction of the write calls, and less CPU: it sleeps while the socket is full."
+        // (It said "same time on the clock" too: false on a crowded machine, where the spinning slows the reader it
+        // competes with: 12.6 s against 8.0 s with the load average at 18.) The retry loop makes a call every few µs it
+        // is on a core, select-client about two per wake-up (about 35 for 70 MB): even 5% of a core (seen at that load)
+        // made 160,000 calls, 1,700x. Its CPU: at the 100 MiB/s reader the transfer lasts 0.7 s or more, and the spinner
+        // never sleeps, so with the other core busy it shares a core with the reader and gets half of it or more: 350 ms
+        // or more, against select-client's 80-150 ms (copying 70 MB into the kernel). More than that is the machine's
+        // share, not the step's (4.5x at load 18, where it got 5% of a core for 12.6 s).
+        assertTrue(writeRatio > 50, "a tiny fraction of the write calls: " + writeRatio);
+        assertTrue(cpuRatio > 1, "retry burned more CPU than select: " + cpuRatio);
+        assertTrue(Long.parseLong(select.get("selects")) >= Long.parseLong(select.get("zero")), "select-client slept after every 0: " + select);
         for (String story : List.of("Step 1.", "Step 2.", "Step 3.", "Step 4.", "Step 5.", "Step 6a.", "Step 6b.", "Step 6c.")) {
             assertTrue(out.contains(story), story);
         }
