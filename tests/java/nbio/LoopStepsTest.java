@@ -11,7 +11,7 @@ import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Steps 4 and 5 against the same reader, made slow on purpose (a few MiB/s, as a far-away peer):
- * the README says both send the same bytes in the same time on the clock, the retry loop never sleeps
+ * the README says both send the same bytes, the selector loop no slower than the retry loop, which never sleeps
  * (spinning on zero-returns it is on a core or queued for one), and the selector loop uses a tiny fraction
  * of its write calls and CPU.
  */
@@ -23,7 +23,7 @@ class LoopStepsTest {
     static final Duration RUN = Duration.ofSeconds(90);
 
     @Test
-    void sameBytesSameTimeOnTheClockButTheRetryLoopNeverSleepsAndTheSelectorLoopDoes() {
+    void sameBytesNoSlowerButTheRetryLoopNeverSleepsAndTheSelectorLoopDoes() {
         try (Scripts.Server server = Scripts.server("--read-rate", READ_RATE)) {
             Sent retrySent = send(server, 1, "RetryClient"), selectSent = send(server, 2, "SelectClient");
             Map<String, String> retry = retrySent.result(), select = selectSent.result();
@@ -56,11 +56,13 @@ class LoopStepsTest {
             long retryWrites = MachineLines.number(retry, "writes"), selectWrites = MachineLines.number(select, "writes");
             assertTrue(retryWrites >= 100 * selectWrites, "a tiny fraction of the write calls: retry " + retryWrites + " vs select " + selectWrites);
             double retryWall = MachineLines.decimal(retry, "wall_ms"), selectWall = MachineLines.decimal(select, "wall_ms");
-            // Both are paced by the 4 MiB/s reader (about 5 s each once the buffers are full); the selector loop only
+            // Both are paced by the 4 MiB/s reader (3 s or more each once the buffers are full); the selector loop only
             // falls behind it when a wake-up waits for a CPU longer than the reader takes to drain a third of the
-            // buffers (hundreds of ms), so a quarter (over a second) is wide.
-            assertTrue(Math.abs(retryWall - selectWall) <= 0.25 * Math.max(retryWall, selectWall),
-                    "the same time on the clock: retry " + retryWall + " ms vs select " + selectWall + " ms");
+            // buffers (hundreds of ms), and a thread waking from sleep gets a core before those that spin. So it is no
+            // slower than the retry loop, within a quarter (over half a second). Not "the same time" both ways: on a
+            // crowded machine the spinning loop is the slower one (3.6 s against 2.2 s with the load average at 19:
+            // queued for a core while the buffers it should refill stood empty), as the README and notebook 05 say.
+            assertTrue(selectWall <= 1.25 * retryWall, "no slower than the retry loop: retry " + retryWall + " ms vs select " + selectWall + " ms");
         }
     }
 
