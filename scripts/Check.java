@@ -15,7 +15,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -628,7 +627,8 @@ public class Check {
                 // The library (import nbio.X) is found beside the file first, as for a step script, else the
                 // checker's own copy: an exercise copied elsewhere compiles too. Against sources only, so every
                 // class the program needs lands in its classes folder.
-                files.setLocationFromPaths(StandardLocation.SOURCE_PATH, List.of(file.toAbsolutePath().getParent(), library()));
+                files.setLocationFromPaths(StandardLocation.SOURCE_PATH, List.of(file.toAbsolutePath().getParent(),
+                        StepScripts.folder(Check.class)));
                 files.setLocationFromPaths(StandardLocation.CLASS_PATH, List.of(classes));
                 boolean compiled = javac.getTask(null, files, problems, List.of("-d", classes.toString(), "-proc:none", "-Xlint:none"),
                         null, files.getJavaFileObjects(file)).call();
@@ -644,15 +644,6 @@ public class Check {
                 fail(1, file + " has no class " + className + ": keep the class named as its file");
             }
             return new Program(classes, file, className);
-        }
-
-        /** A folder holding the checker's copy of nbio/: where it travels with the checker, copied out of JBang's jar. */
-        static Path library() throws IOException {
-            Path scripts = StepScripts.folder(Check.class);
-            if (scripts.getFileSystem() == FileSystems.getDefault()) return scripts;
-            Path copy = Files.createTempDirectory("nbio-check-lib");
-            StepScripts.copy(scripts, copy, List.of());
-            return copy;
         }
 
         Child start(String... args) throws IOException {
