@@ -25,11 +25,11 @@ Graphics2D canvas(BufferedImage img, String title) {
 }
 
 /** Step 4: bytes accepted over time (top) and zero-returns per 10 ms (bottom). */
-BufferedImage spinChart(Run run, double readMiBps) {
+BufferedImage spinChart(Run run, double readMBps) {
     int w = 820, h = 470, left = 80, plotW = w - left - 20;
     BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = canvas(img, String.format("Retry loop: %.1f MB to a reader paced at %.1f MB/s (%.0f MiB/s)",
-            run.bytes() / 1e6, readMiBps * 1.048576, readMiBps));
+    Graphics2D g = canvas(img, String.format("Retry loop: %.1f MB to a reader paced at %.0f MB/s",
+            run.bytes() / 1e6, readMBps));
     double totalMs = run.wallMs();
     int bins = (int) Math.ceil(totalMs / 10);
     int top1 = 45, h1 = 190;

@@ -86,7 +86,7 @@ class BlockingServer implements AutoCloseable {
     final ServerSocketChannel listener;
     final BlockingQueue<Served> reports = new LinkedBlockingQueue<>();
     final Thread thread;
-    volatile double readMiBps;          // 0: read as fast as possible; more: never read faster than this
+    volatile double readMBps;           // 0: read as fast as possible; more: never read faster than this
     volatile CountDownLatch holdReads;  // if set: accept a client, then wait for this before reading it
 
     BlockingServer() throws IOException {
@@ -107,7 +107,7 @@ class BlockingServer implements AutoCloseable {
                 clients++;
                 CountDownLatch hold = holdReads;
                 if (hold != null) hold.await();
-                double rate = readMiBps;
+                double rate = readMBps;
                 long start = System.nanoTime(), bytes = 0, reads = 0;
                 CRC32 crc = new CRC32();
                 for (int n; (n = conn.read(chunk.clear())) >= 0; ) {   // data = conn.recv(1024); while data:
@@ -115,7 +115,7 @@ class BlockingServer implements AutoCloseable {
                     bytes += n;
                     crc.update(chunk.array(), 0, n);
                     if (rate > 0) {                                     // a slow reader: wait until these bytes are "due"
-                        long wait = start + (long) (bytes / (rate * 1048576) * 1e9) - System.nanoTime();
+                        long wait = start + (long) (bytes / (rate * 1e6) * 1e9) - System.nanoTime();
                         if (wait > 0) LockSupport.parkNanos(wait);
                     }
                 }
@@ -207,15 +207,15 @@ class Printed {
     }
 }
 
-/** A server for many clients at once: a thread per connection, each read paced to readMiBps; reports per client. */
+/** A server for many clients at once: a thread per connection, each read paced to readMBps; reports per client. */
 class PacedServer implements AutoCloseable {
     final ServerSocketChannel listener;
     final BlockingQueue<Served> reports = new LinkedBlockingQueue<>();
-    final double readMiBps;
+    final double readMBps;
     final Thread acceptor;
 
-    PacedServer(double readMiBps) throws IOException {
-        this.readMiBps = readMiBps;
+    PacedServer(double readMBps) throws IOException {
+        this.readMBps = readMBps;
         listener = ServerSocketChannel.open();
         listener.bind(new InetSocketAddress("localhost", 0));
         acceptor = new Thread(() -> {
@@ -247,7 +247,7 @@ class PacedServer implements AutoCloseable {
                 bytes += n;
                 reads++;
                 crc.update(chunk.array(), 0, n);
-                long wait = start + (long) (bytes / (readMiBps * 1048576) * 1e9) - System.nanoTime();
+                long wait = start + (long) (bytes / (readMBps * 1e6) * 1e9) - System.nanoTime();
                 if (wait > 0) LockSupport.parkNanos(wait);
             }
             reports.add(new Served(client, bytes, reads, start, System.nanoTime(), crc.getValue()));
@@ -295,10 +295,10 @@ Pair connectedPair(int sndbuf, int rcvbuf) throws IOException {
 }
 
 /**
- * Reads peer until the end of the stream in a thread of its own, at most readMiBps (0: as fast as it can), counting
+ * Reads peer until the end of the stream in a thread of its own, at most readMBps (0: as fast as it can), counting
  * bytes. Returns once the reader is running: it has read the one byte `client` sends it first.
  */
-Thread drain(SocketChannel client, SocketChannel peer, double readMiBps, AtomicLong count) throws IOException, InterruptedException {
+Thread drain(SocketChannel client, SocketChannel peer, double readMBps, AtomicLong count) throws IOException, InterruptedException {
     CountDownLatch reading = new CountDownLatch(1);
     Thread reader = new Thread(() -> {
         ByteBuffer chunk = ByteBuffer.allocateDirect(256 * 1024);
@@ -307,8 +307,8 @@ Thread drain(SocketChannel client, SocketChannel peer, double readMiBps, AtomicL
             for (int n; (n = peer.read(chunk.clear())) >= 0; ) {
                 if (reading.getCount() > 0) { reading.countDown(); n--; }   // the hello byte is not data
                 long sum = count.addAndGet(n);
-                if (readMiBps > 0) {
-                    long wait = start + (long) (sum / (readMiBps * 1048576) * 1e9) - System.nanoTime();
+                if (readMBps > 0) {
+                    long wait = start + (long) (sum / (readMBps * 1e6) * 1e9) - System.nanoTime();
                     if (wait > 0) LockSupport.parkNanos(wait);
                 }
             }

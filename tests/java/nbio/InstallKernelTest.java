@@ -96,18 +96,31 @@ class InstallKernelTest {
         }
     }
 
-    /** The README's way: install with --dir into a folder named kernels, then JUPYTER_PATH as the script says. */
+    /**
+     * The README's way: install with --dir into a folder named kernels, then JUPYTER_PATH as the script says; the kernel
+     * found there runs a notebook's Java with assertions on (-ea), as the README says.
+     */
     @Test
-    void aKernelInstalledWithDirRunsTheOverviewWithTheJupyterPathItNames(@TempDir Path data, @TempDir Path tmp) throws Exception {
+    void aKernelInstalledWithDirRunsANotebookWithAssertionsOnWithTheJupyterPathItNames(@TempDir Path data, @TempDir Path tmp)
+            throws Exception {
         Notebooks.setUp();   // Debian's nbclient
         Result result = install(data, "--dir", tmp.resolve("kernels").toString());
         assertEquals(0, result.status(), result.output());
         Matcher path = Pattern.compile("set JUPYTER_PATH=(\\S+) ").matcher(result.output());
         assertTrue(path.find(), result.output());
-        Notebooks.Execution run = Notebooks.execute("java", "00-overview.ipynb", Path.of(path.group(1)), Duration.ofSeconds(120));
+        String cell = "boolean checked = false;\n"
+                + "assert checked = true;\n"
+                + "System.out.println(\"Java \" + Runtime.version() + \", assertions \" + (checked ? \"on\" : \"off\"));";
+        Path notebook = tmp.resolve("assertions.ipynb");
+        Files.writeString(notebook, """
+                {"cells": [{"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [], "source": %s}],
+                 "metadata": {"kernelspec": {"name": "java", "display_name": "Java", "language": "java"}},
+                 "nbformat": 4, "nbformat_minor": 4}
+                """.formatted("\"" + cell.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\""));
+        Notebooks.Execution run = Notebooks.execute("java", notebook, Path.of(path.group(1)), Duration.ofSeconds(120));
         assertEquals(0, run.status(), run.log());
-        assertTrue(run.notebook().allOutput().contains("Java:"), run.notebook().allOutput());
-        assertTrue(run.notebook().allOutput().contains("assertions: on (-ea)"), "the kernel runs with -ea: " + run.notebook().allOutput());
+        assertTrue(run.notebook().allOutput().matches("(?s)Java \\d+\\S*, assertions on\\s*"),
+                "the kernel runs the cell, with -ea: " + run.notebook().allOutput());
     }
 
     /** '.' and '..' are not kernel names: they would write kernel.json beside or above the kernels folder. */

@@ -153,11 +153,17 @@ public final class Notebooks {
 
     /** Runs notebooks/NAME on KERNEL with tests/nbrun.py (nbclient), with a per-cell timeout. */
     public static Execution execute(String kernel, String name, Path jupyterPath, Duration cellTimeout) {
+        return execute(kernel, DIR.resolve(name), jupyterPath, cellTimeout);
+    }
+
+    /** Runs the notebook at PATH on KERNEL (its executed copy goes to tests/target/notebooks/KERNEL/). */
+    public static Execution execute(String kernel, Path notebook, Path jupyterPath, Duration cellTimeout) {
+        String name = notebook.getFileName().toString();
         Path out = EXECUTED.resolve(kernel).resolve(name);
         try {
             Files.createDirectories(out.getParent());
             Files.deleteIfExists(out);
-            ProcessBuilder builder = nbrun(List.of("execute", kernel, DIR.resolve(name).toString(), out.toString(),
+            ProcessBuilder builder = nbrun(List.of("execute", kernel, notebook.toString(), out.toString(),
                     "--timeout", String.valueOf(cellTimeout.toSeconds())), jupyterPath, out.resolveSibling(name + ".log"));
             long start = System.nanoTime();
             Process process = builder.start();
