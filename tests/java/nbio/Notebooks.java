@@ -189,7 +189,13 @@ public final class Notebooks {
      */
     public static Map<String, Execution> executeAll(String kernel, List<String> names, boolean small, boolean prestart,
                                                     Duration cellTimeout) {
-        Path dir = EXECUTED.resolve(kernel + (small ? "-small" : ""));
+        return executeAll(kernel, names, small, prestart, cellTimeout, "");
+    }
+
+    /** As above, writing into a folder of its own (kernel, -small, then suffix): two runners on one kernel may run at once. */
+    public static Map<String, Execution> executeAll(String kernel, List<String> names, boolean small, boolean prestart,
+                                                    Duration cellTimeout, String suffix) {
+        Path dir = EXECUTED.resolve(kernel + (small ? "-small" : "") + suffix);
         try {
             Files.createDirectories(dir);
             for (String name : names) {

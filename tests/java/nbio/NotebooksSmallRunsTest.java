@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every cell of every notebook runs on the second kernel (rapaio) and, cell by cell, in JShell with assertions on (the
  * copy-paste promise), with SIZE at 7 MiB: what the notebooks claim is judged once, at full size, by NotebooksTest.
  * Nothing here is timed, so it may run beside other classes; the rapaio runner works while the JShell runs do (they come
- * first here, and the rapaio results are read last).
+ * first here, and the rapaio results are read last), and so does NotebooksTest's full-size run of the notebooks whose
+ * claims are not timed (NotebooksTest.UNTIMED), which NotebooksTest judges later.
  */
 @Timeout(1800)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -43,6 +44,7 @@ class NotebooksSmallRunsTest {
 
     /** The runs on rapaio, started by the first JShell run (they go on in the background while the JShell runs do). */
     static synchronized CompletableFuture<Map<String, Notebooks.Execution>> rapaioRuns() {
+        NotebooksTest.untimedRuns();   // full size on IJava, for NotebooksTest's claims: these need no machine to themselves
         if (rapaio == null) rapaio = CompletableFuture.supplyAsync(
                 () -> Notebooks.executeAll(KERNEL, Notebooks.names(), true, true, NotebooksTest.CELL_TIMEOUT));
         return rapaio;
@@ -51,6 +53,7 @@ class NotebooksSmallRunsTest {
     @AfterAll
     static synchronized void waitForTheRapaioRuns() {
         if (rapaio != null) rapaio.join();
+        NotebooksTest.untimedRuns().join();   // no runner left going when the isolated classes start
     }
 
     static Stream<String> notebooks() { return Notebooks.names().stream(); }
