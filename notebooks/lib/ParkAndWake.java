@@ -61,8 +61,8 @@ public class ParkAndWake {
             // 1. Step 2's client, unchanged, in a virtual thread; the peer reads nothing.
             int[] returned = new int[1];
             Thread.ofVirtual().start(io(() -> returned[0] = blockingSend(port, data))).join();
-            System.out.printf("1. step 2's client in a virtual thread: write() returned %,d of %,d bytes;"
-                    + " the article's assertion: %b%n", returned[0], data.limit(), returned[0] == data.limit());
+            System.out.printf("1. step 2's client in a virtual thread: write() returned %,d of %,d bytes;%n"
+                    + "   the article's assertion: %b%n", returned[0], data.limit(), returned[0] == data.limit());
             listener.accept().close();
 
             // 2. sendAll in a virtual thread, to a peer that reads nothing yet.
@@ -83,7 +83,7 @@ public class ParkAndWake {
                 long[] ticks = new long[1];
                 Thread.ofVirtual().name("other").start(() -> { for (int i = 0; i < 1000; i++) ticks[0]++; }).join();
                 System.out.println("4. meanwhile another virtual thread ran to its end on the only carrier thread: "
-                        + ticks[0] + " steps; the parked writer held no OS thread");
+                        + ticks[0] + " steps;\n   the parked writer held no OS thread");
                 long start = System.nanoTime(), got = 0;
                 CRC32 crc = new CRC32();
                 ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
@@ -94,8 +94,8 @@ public class ParkAndWake {
                     got += n;
                 }
                 writer.join(30_000);
-                System.out.printf("5. the peer read %,d bytes in %.0f ms (crc32 %s); the poller woke the writer each"
-                        + " time its socket had room, and sendAll returned: the writer is now %s%n", got,
+                System.out.printf("5. the peer read %,d bytes in %.0f ms (crc32 %s);%n   the poller woke the writer each"
+                        + " time its socket had room, and sendAll returned:%n   the writer is now %s%n", got,
                         (System.nanoTime() - start) / 1e6, crc.getValue() == sent.getValue() ? "matches" : "DIFFERS",
                         writer.getState());
                 if (got != data.limit() || crc.getValue() != sent.getValue() || writer.isAlive()) System.exit(1);
@@ -130,13 +130,17 @@ public class ParkAndWake {
         if (writePoller == null) {
             List<String> named = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
                     .filter(n -> n.contains("Poller")).sorted().toList();
-            return "the JDK's poller threads (platform threads, by name; no Thread.vthread_pollers report here): " + named;
+            return "the JDK's poller threads (platform threads, by name; no Thread.vthread_pollers report here):\n     "
+                    + named;
         }
+        // Each poller shown by its class's short name (sun.nio.ch.EPollPoller@1ef13280 becomes EPollPoller).
         StringBuilder out = new StringBuilder("the JDK's pollers, as jcmd PID Thread.vthread_pollers reported them:\n");
-        report.stream().filter(l -> !l.isBlank() && !l.matches("\\d+:")).forEach(l -> out.append("     ").append(l).append('\n'));
+        report.stream().filter(l -> !l.isBlank() && !l.matches("\\d+:"))
+                .map(l -> l.replaceAll("(\\w+\\.)+(\\w*Poller)@\\p{XDigit}+", "$2"))
+                .forEach(l -> out.append("     ").append(l).append('\n'));
         out.append("   the writer's socket was registered with the write poller run by ").append(writePoller);
-        if (master != null) out.append(";\n   that poller's own epoll descriptor, with the other pollers', was registered with the master"
-                + " poller run by ").append(master);
+        if (master != null) out.append(";\n   that poller's own epoll descriptor, with the other pollers',\n"
+                + "   was registered with the master poller run by ").append(master);
         return out.toString();
     }
 }

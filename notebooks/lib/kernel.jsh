@@ -63,9 +63,42 @@ KernelRun kernelView(String... args) throws IOException, InterruptedException {
     for (String line : lines) {
         report |= line.startsWith("kernel-view: ");
         boolean stepLine = line.startsWith("RESULT ") || line.startsWith("SERVED ") || line.startsWith("LOOP ");
-        if ((report || stepLine) && !line.startsWith("SYSCALLS ")) System.out.println(line);
+        if ((report || stepLine) && !line.startsWith("SYSCALLS ")) System.out.println(fitted(line));
     }
     return new KernelRun(lines, exit);
+}
+
+/** The widest line a projector shows. */
+int WIDTH = 100;
+
+/** An strace line as kernel-view quotes it: four spaces, the thread's id, the time, the call. */
+Pattern STRACE_LINE = Pattern.compile("^    \\d+ +\\d\\d:\\d\\d:\\d\\d\\.\\d+ .*");
+
+/**
+ * A line of kernel-view's output as a projector can show it (kernel-view's own output is untouched):
+ * an strace line too wide loses errno's words (EAGAIN stays), then the middle of its arguments ("...");
+ * any other line wraps at spaces, its next lines indented four more.
+ */
+String fitted(String line) {
+    if (line.length() <= WIDTH) return line;
+    if (STRACE_LINE.matcher(line).matches()) {
+        String cut = line.replaceFirst("(= -?\\d+ [A-Z]+) \\([^()]*\\)$", "$1");
+        if (cut.length() <= WIDTH) return cut;
+        int brace = cut.lastIndexOf('}');                  // keep the call's last argument and its result
+        int tail = brace >= 0 ? brace : cut.lastIndexOf(", ");
+        int head = cut.lastIndexOf(", ", WIDTH - (cut.length() - tail) - 5);
+        return head < 0 ? cut : cut.substring(0, head + 2) + "..." + cut.substring(tail);
+    }
+    String indent = " ".repeat(line.length() - line.stripLeading().length() + 4);
+    StringBuilder out = new StringBuilder();
+    String rest = line;
+    while (rest.length() > WIDTH) {
+        int at = rest.lastIndexOf(' ', WIDTH);
+        if (at <= indent.length()) break;
+        out.append(rest, 0, at).append('\n');
+        rest = indent + rest.substring(at + 1);
+    }
+    return out.append(rest).toString();
 }
 
 /** printf that returns nothing, so that jshell has no PrintStream to echo. */
