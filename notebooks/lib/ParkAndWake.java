@@ -134,7 +134,8 @@ public class ParkAndWake {
                     + named;
         }
         // Each poller shown by its class's short name (sun.nio.ch.EPollPoller@1ef13280 becomes EPollPoller).
-        StringBuilder out = new StringBuilder("the JDK's pollers, as jcmd PID Thread.vthread_pollers reported them:\n");
+        StringBuilder out = new StringBuilder("the JDK's pollers, as jcmd PID Thread.vthread_pollers reported them"
+                + " (class names shortened):\n");
         report.stream().filter(l -> !l.isBlank() && !l.matches("\\d+:"))
                 .map(l -> l.replaceAll("(\\w+\\.)+(\\w*Poller)@\\p{XDigit}+", "$2"))
                 .forEach(l -> out.append("     ").append(l).append('\n'));
