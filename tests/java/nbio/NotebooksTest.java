@@ -417,7 +417,8 @@ class NotebooksTest {
                 double returnedMs = decimals(context, output, "bytes \\(and closed\\) at ([\\d.]+) ms")[0];
                 double[] read = decimals(context, output, "server: read from ([\\d.]+) ms to ([\\d.]+) ms");
                 assertTrue(read[0] < returnedMs, "the write returned after the server began reading: " + context);
-                // "then sleeps until the reader makes room, again and again": Linux counted sleeps inside the one call.
+                // "then sleeps until the reader makes room, again and again": Linux counted sleeps inside blockingSend
+                // (its connect and close too; the write alone is counted below).
                 long sleeps = numbers(context, output, "in blockingSend \\(connect, one write\\(\\), close\\) the thread slept ([\\d,]+) times")[0];
                 assertTrue(sleeps >= 2, "the blocking write slept again and again: " + context);
                 // "Taken is not delivered": the server's close (read returned -1) came after the write had returned,
@@ -427,6 +428,9 @@ class NotebooksTest {
                 assertTrue(confirm[0] == 73_400_320 && confirm[3] == -1 && confirm[2] >= confirm[1],
                         "the close, seen after the write returned, confirms delivery: " + context);
                 assertTrue(output.contains("the server had read 73,400,320 bytes, crc32 the same as sent: true"), context);
+                // "The third line counts the sleeps inside that one write alone: more than one".
+                long sleepsInWrite = numbers(context, output, "inside that one write\\(\\) the thread slept ([\\d,]+) times")[0];
+                assertTrue(sleepsInWrite >= 2, "the write alone slept again and again: " + context);
             }
             case "03-nonblocking-client.ipynb" -> {
                 long[] w = numbers(context, output, "write\\(\\) returned ([\\d,]+) of ([\\d,]+) bytes \\(");
