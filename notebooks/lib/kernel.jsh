@@ -45,29 +45,6 @@ record KernelRun(List<String> lines, int exit) {
 /** What a step sends unless a cell names its own --size: the article's 70 MB, every step's default. */
 int SIZE = 7 * 10 * 1024 * 1024;
 
-/**
- * Runs ../jbang kernel-view with these arguments (and --size SIZE if they name none) and prints the step's
- * machine-readable lines and kernel-view's report (the step's lines for people are left out here: the step's own
- * notebook shows them). JBang's own progress lines ("[jbang] Building jar...") are not shown.
- */
-KernelRun kernelView(String... args) throws IOException, InterruptedException {
-    Path root = Path.of("..").toAbsolutePath().normalize();
-    List<String> command = new ArrayList<>(List.of(root.resolve("jbang").toString(), "kernel-view"));
-    if (!List.of(args).contains("--size")) command.addAll(List.of("--size", String.valueOf(SIZE)));
-    command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).start();
-    List<String> lines = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
-            .filter(line -> !line.startsWith("[jbang] ")).toList();
-    int exit = process.waitFor();
-    boolean report = false;
-    for (String line : lines) {
-        report |= line.startsWith("kernel-view: ");
-        boolean stepLine = line.startsWith("RESULT ") || line.startsWith("SERVED ") || line.startsWith("LOOP ");
-        if ((report || stepLine) && !line.startsWith("SYSCALLS ")) System.out.println(fitted(line));
-    }
-    return new KernelRun(lines, exit);
-}
-
 /** The widest line a projector shows. */
 int WIDTH = 100;
 
@@ -99,6 +76,29 @@ String fitted(String line) {
         rest = indent + rest.substring(at + 1);
     }
     return out.append(rest).toString();
+}
+
+/**
+ * Runs ../jbang kernel-view with these arguments (and --size SIZE if they name none) and prints the step's
+ * machine-readable lines and kernel-view's report (the step's lines for people are left out here: the step's own
+ * notebook shows them). JBang's own progress lines ("[jbang] Building jar...") are not shown.
+ */
+KernelRun kernelView(String... args) throws IOException, InterruptedException {
+    Path root = Path.of("..").toAbsolutePath().normalize();
+    List<String> command = new ArrayList<>(List.of(root.resolve("jbang").toString(), "kernel-view"));
+    if (!List.of(args).contains("--size")) command.addAll(List.of("--size", String.valueOf(SIZE)));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).start();
+    List<String> lines = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+            .filter(line -> !line.startsWith("[jbang] ")).toList();
+    int exit = process.waitFor();
+    boolean report = false;
+    for (String line : lines) {
+        report |= line.startsWith("kernel-view: ");
+        boolean stepLine = line.startsWith("RESULT ") || line.startsWith("SERVED ") || line.startsWith("LOOP ");
+        if ((report || stepLine) && !line.startsWith("SYSCALLS ")) System.out.println(fitted(line));
+    }
+    return new KernelRun(lines, exit);
 }
 
 /** printf that returns nothing, so that jshell has no PrintStream to echo. */
