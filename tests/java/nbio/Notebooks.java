@@ -141,6 +141,13 @@ public final class Notebooks {
 
     static final Pattern LOAD = Pattern.compile("(?m)^%load (\\S+)\\s*$");
 
+    /**
+     * The one jar a chart cell puts on the class path (`%jars lib/xchart-3.8.8.jar`, a magic both kernels have;
+     * jshell's `--class-path`), relative to notebooks/: tests/setup-notebooks and install-kernel copy it there.
+     */
+    public static final String CHARTS_JAR = "lib/xchart-3.8.8.jar";
+    public static final String JARS = "%jars " + CHARTS_JAR;
+
     /** Installs Debian's nbclient and the two kernels into tests/target/jupyter if needed (tests/setup-notebooks). */
     public static synchronized void setUp() {
         Scripts.Proc setup = Scripts.command("tests/setup-notebooks");

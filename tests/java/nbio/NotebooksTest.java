@@ -316,7 +316,10 @@ class NotebooksTest {
                         timeout.toMillis(), 500, TimeUnit.MILLISECONDS);
                 StringBuilder source = new StringBuilder();
                 for (String line : cell.source().split("\n", -1)) {
-                    if (Notebooks.loads(line).isEmpty()) source.append(line).append('\n');
+                    if (line.strip().equals(Notebooks.JARS)) {                                          // jshell --class-path
+                        jshell.addToClasspath(Notebooks.DIR.resolve(Notebooks.CHARTS_JAR).toString());
+                    }
+                    else if (Notebooks.loads(line).isEmpty()) source.append(line).append('\n');
                     else source.append(Files.readString(Notebooks.loads(line).get(0))).append('\n');   // jshell's /open
                     if (small && SIZED.matcher(line).matches()) source.append(SMALL).append('\n');
                 }
@@ -382,8 +385,9 @@ class NotebooksTest {
         assertTrue(spec instanceof Map<?, ?> s && "java".equals(s.get("name")), name + ": kernelspec name must be java: " + spec);
         for (Notebooks.Cell cell : notebook.code()) {
             assertNotNull(cell.executionCount(), name + ": a cell was never run:\n" + cell.source());
-            assertFalse(cell.source().lines().anyMatch(l -> (l.startsWith("%") && !l.matches("%load lib/\\S+")) || l.startsWith("!")),
-                    name + ": kernel magic other than %load lib/... in\n" + cell.source());
+            assertFalse(cell.source().lines().anyMatch(l -> (l.startsWith("%") && !l.matches("%load lib/\\S+")
+                            && !l.equals(Notebooks.JARS)) || l.startsWith("!")),
+                    name + ": kernel magic other than %load lib/... and " + Notebooks.JARS + " in\n" + cell.source());
         }
         checkCells(name + " (committed)", notebook);
         checkClaims(name, notebook.allOutput(), "committed");
