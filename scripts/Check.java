@@ -3,6 +3,9 @@
 //SOURCES nbio/MachineLines.java
 //SOURCES nbio/StepScripts.java
 //FILES nbio/=nbio/*.java
+// The checker lives seconds, most of them compiling your file: without the optimising JIT its JVM spends
+// about a third less CPU (measured). Your program runs with the JVM's defaults.
+//JAVA_OPTIONS -XX:TieredStopAtLevel=1
 //DESCRIPTION Your turn: judges an exercise by what it does on real sockets (every byte and its CRC32, CPU while waiting, write calls, threads, a timer); --list shows the exercises.
 
 import java.io.BufferedReader;
@@ -49,8 +52,8 @@ import nbio.StepScripts;
 // Every bound below must hold on a 2-core machine with the other core busy; each says why it does.
 public class Check {
     static final String NAME = "check";
-    static final String USAGE = "usage: " + NAME + " EXERCISE [FILE] | --list (checks exercises/NAME.java, or FILE,"
-            + " by running it against peers on loopback; exit code 0 when every check passes)";
+    static final String USAGE = "usage: " + NAME + " EXERCISE [FILE...] | --list (checks exercises/NAME.java, or each FILE"
+            + " in turn, by running it against peers on loopback; exit code 0 when every check passes)";
     // A program whose peer takes every byte at once and that still moves nothing for this long waits for
     // something that will not come: a crowded machine delays a process by milliseconds, not seconds.
     static final int STALL_SECONDS = 10;
@@ -86,16 +89,35 @@ public class Check {
             }
             return;
         }
-        if (args.length > 2) usage("too many arguments");
         Exercise exercise = EXERCISES.stream().filter(e -> e.name().equals(args[0])).findFirst().orElse(null);
         if (exercise == null) usage("no exercise '" + args[0] + "' (./jbang check --list shows them)");
-        Path file = Path.of(args.length > 1 ? args[1] : exercise.file());
-        if (!Files.isRegularFile(file)) {
-            fail(2, "no file " + file + (args.length > 1 ? "" : ": run ./jbang check from the project folder, or give the file:"
-                    + " ./jbang check " + exercise.name() + " path/to/" + file.getFileName()));
+        List<Path> files = args.length > 1 ? Stream.of(args).skip(1).map(Path::of).toList() : List.of(Path.of(exercise.file()));
+        for (Path file : files) {                                  // every file is there before any is judged
+            if (!Files.isRegularFile(file)) {
+                fail(2, "no file " + file + (args.length > 1 ? "" : ": run ./jbang check from the project folder, or give the file:"
+                        + " ./jbang check " + exercise.name() + " path/to/" + file.getFileName()));
+            }
         }
+        List<Path> failed = new ArrayList<>();
+        for (Path file : files) if (!judge(exercise, file)) failed.add(file);
+        if (files.size() > 1) {                                    // a class's answers, one after the other
+            System.out.println(NAME + ": " + exercise.name() + ": " + (failed.isEmpty() ? "every check of all " + files.size()
+                    + " files passed" : failed.size() + " of " + files.size() + " files failed: " + failed.stream()
+                    .map(Path::toString).collect(java.util.stream.Collectors.joining(", "))));
+        }
+        System.exit(failed.isEmpty() ? 0 : 1);
+    }
+
+    /** Compiles and runs one file, prints its verdicts and its summary line: true when every check passed. */
+    static boolean judge(Exercise exercise, Path file) throws Exception {
         System.out.println(NAME + ": " + exercise.name() + " (" + exercise.step() + "), " + file + ": " + exercise.what());
-        Program program = Program.compile(file);
+        Program program;
+        try {
+            program = Program.compile(file);
+        } catch (NotCompiled e) {
+            System.err.println(NAME + ": " + e.getMessage());
+            return false;
+        }
         Verdicts verdicts = new Verdicts();
         try {
             exercise.judge().judge(program, verdicts);
@@ -106,8 +128,9 @@ public class Check {
                     "a server accepts every client, and keeps serving until it is stopped");
         } finally {
             program.stopAll();
+            program.delete();
         }
-        System.exit(verdicts.summary(exercise.name()));
+        return verdicts.summary(exercise.name()) == 0;
     }
 
     // ---- the exercises ----
@@ -617,11 +640,12 @@ public class Check {
 
         Program(Path classes, Path source, String className) { this.classes = classes; this.source = source; this.className = className; }
 
-        static Program compile(Path file) throws IOException {
+        static Program compile(Path file) throws IOException, NotCompiled {
             JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
             if (javac == null) fail(1, "this Java has no compiler: run the checker with a JDK, not a JRE");
             Path classes = Files.createTempDirectory("nbio-check");
-            classes.toFile().deleteOnExit();
+            String className = file.getFileName().toString().replaceFirst("\\.java$", "");
+            Program program = new Program(classes, file, className);
             DiagnosticCollector<JavaFileObject> problems = new DiagnosticCollector<>();
             try (StandardJavaFileManager files = javac.getStandardFileManager(problems, Locale.ROOT, StandardCharsets.UTF_8)) {
                 // The library (import nbio.X) is found beside the file first, as for a step script, else the
@@ -635,15 +659,23 @@ public class Check {
                 if (!compiled) {
                     Diagnostic<? extends JavaFileObject> first = problems.getDiagnostics().stream()
                             .filter(d -> d.getKind() == Diagnostic.Kind.ERROR).findFirst().orElseThrow();
-                    fail(1, file + " does not compile: line " + first.getLineNumber() + ": "
+                    program.delete();
+                    throw new NotCompiled(file + " does not compile: line " + first.getLineNumber() + ": "
                             + first.getMessage(Locale.ROOT).lines().findFirst().orElse(""));
                 }
             }
-            String className = file.getFileName().toString().replaceFirst("\\.java$", "");
             if (!Files.exists(classes.resolve(className + ".class"))) {
-                fail(1, file + " has no class " + className + ": keep the class named as its file");
+                program.delete();
+                throw new NotCompiled(file + " has no class " + className + ": keep the class named as its file");
             }
-            return new Program(classes, file, className);
+            return program;
+        }
+
+        /** Removes the classes folder (once the program's processes have ended). */
+        void delete() throws IOException {
+            try (Stream<Path> all = Files.walk(classes)) {
+                for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
         }
 
         Child start(String... args) throws IOException {
@@ -861,6 +893,11 @@ public class Check {
     }
 
     // ---- verdicts ----
+
+    /** The learner's file did not compile (its one line says why): the file gets no verdicts. */
+    static final class NotCompiled extends Exception {
+        NotCompiled(String line) { super(line, null, false, false); }
+    }
 
     /** Thrown when the program threw or died: its line is printed, the checks after it cannot be judged. */
     static final class Stop extends RuntimeException {

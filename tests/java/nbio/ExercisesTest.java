@@ -14,11 +14,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -26,7 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * fails; the step scripts that solve one pass; and every answer kept in tests/fixtures/exercises/NAME/
  * (the learner's method only, put in place of the exercise's) is judged as its header says: an
  * answer without expectations passes, a kept mistake fails exactly the checks it names, each with
- * its hint. The checker judges by behaviour, so these runs take seconds each.
+ * its hint. The checker judges by behaviour, so a file takes seconds; one checker run per exercise
+ * judges all its files in turn (its JVM and its compiler start once, not once a file).
  *
  * Every bound the checker sets holds with the other core busy (wanted CPU counts the run queue too, a
  * stall is 10 s), so this class runs beside others; the one exercise whose verdict rests on when its
@@ -61,10 +65,6 @@ class ExercisesTest {
     /** The exercises whose checker runs are here (the timed one's are ExercisesTimerTest's). */
     static Stream<String> untimedExerciseNames() { return exerciseNames().filter(name -> !name.equals(TIMED)); }
 
-    static Stream<Path> fixtures() throws IOException {
-        return allFixtures().filter(f -> !exerciseOf(f).equals(TIMED));
-    }
-
     static Stream<Path> allFixtures() throws IOException {
         try (Stream<Path> files = Files.walk(FIXTURES)) {
             return files.filter(f -> f.toString().endsWith(".java")).sorted().toList().stream();
@@ -83,64 +83,144 @@ class ExercisesTest {
         assertEquals(new TreeSet<>(exercises.keySet()), withFixtures, "a folder of kept answers per exercise");
     }
 
-    @ParameterizedTest
-    @MethodSource("untimedExerciseNames")
-    void theExerciseAsShippedCompilesRunsAndFails(String name) throws IOException {
-        shippedFails(name);
+    /** The step script that solves an exercise, where there is one (echo-server has none). */
+    static final Map<String, String> STEPS = Map.of("retry-loop", "RetryClient", "wait-in-select", "SelectClient",
+            "one-thread-server", "SelectServer", TIMED, "EventLoop");
+
+    /**
+     * One checker run per exercise judges all its files in turn, as a teacher checks a class's answers
+     * (`check EXERCISE FILE...`): the exercise as shipped, the step script that solves it and every kept
+     * answer; each file's verdicts, from its header line to the next, are then held to what that file should
+     * get, as if it had been checked alone. (Retry-loop's step script is checked alone: the exit code of one file.)
+     */
+    @TestFactory
+    Stream<DynamicContainer> everyFileOfAnExerciseIsJudgedInOneRun() {
+        return untimedExerciseNames().map(name -> judgedInOneRun(name, !name.equals("retry-loop")));
     }
 
-    static void shippedFails(String name) throws IOException {
-        Path file = exercises().get(name);
-        String source = Files.readString(file);
-        assertEquals(1, source.split("// your code here", -1).length - 1, file + ": one place for the learner");
-        Scripts.Proc check = Scripts.start("Check", name);
-        assertEquals(1, check.waitFor(RUN), check.output());
-        assertTrue(check.stdoutLines().stream().anyMatch(l -> l.startsWith("FAIL ")), check.output());
-        assertFalse(check.output().contains("does not compile"), check.output());
+    /** A single file's exit code: 0 when every check passes (the batches above end in 1, a shipped file fails). */
+    @Test
+    void theStepScriptIsAnAnswerCheckedAlone() {
+        Scripts.Proc check = Scripts.start("Check", "retry-loop", "scripts/RetryClient.java");
+        assertEquals(0, check.waitFor(RUN), check.output());
+        assertTrue(check.stdoutLines().stream().anyMatch(l -> l.matches("check: retry-loop: all \\d+ checks passed")), check.output());
+        assertFalse(check.output().contains("FAIL"), check.output());
         assertNoStackTrace(check);
     }
 
-    @ParameterizedTest
-    @CsvSource({"retry-loop, RetryClient", "wait-in-select, SelectClient", "one-thread-server, SelectServer"})
-    void theStepScriptIsAnAnswer(String name, String script) {
-        stepIsAnAnswer(name, script);
+    /** The files of an exercise, one checker run for all, a test for each: the shipped one, the step (withStep), the kept answers. */
+    static DynamicContainer judgedInOneRun(String name, boolean withStep) {
+        try {
+            Path shipped = exercises().get(name);
+            String shippedFile = Scripts.ROOT.relativize(shipped).toString();
+            String step = withStep && STEPS.containsKey(name) ? "scripts/" + STEPS.get(name) + ".java" : null;
+            Map<Path, String> fixtures = new LinkedHashMap<>();               // kept answer -> the learner's file made of it
+            for (Path fixture : allFixtures().filter(f -> exerciseOf(f).equals(name)).toList()) {
+                fixtures.put(fixture, spliced(shipped, fixture).toString());
+            }
+            List<String> files = new ArrayList<>(List.of(shippedFile));
+            if (step != null) files.add(step);
+            files.addAll(fixtures.values());
+            OneRun run = new OneRun(name, files);
+            List<DynamicTest> tests = new ArrayList<>();
+            tests.add(DynamicTest.dynamicTest("as shipped it compiles, runs and fails", () -> shippedFails(shipped, run.file(shippedFile))));
+            if (step != null) tests.add(DynamicTest.dynamicTest("the step script is an answer: " + step, () -> isAnAnswer(run.file(step))));
+            fixtures.forEach((fixture, file) -> tests.add(DynamicTest.dynamicTest("judged as its header says: " + fixture.getFileName(),
+                    () -> judgedAsItsHeaderSays(fixture, run.file(file)))));
+            tests.add(DynamicTest.dynamicTest("its last line names the files that failed, its exit code says whether any did",
+                    run::failuresSummed));
+            return DynamicContainer.dynamicContainer(name, tests);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
-    static void stepIsAnAnswer(String name, String script) {
-        Scripts.Proc check = Scripts.start("Check", name, "scripts/" + script + ".java");
-        assertEquals(0, check.waitFor(RUN), check.output());
-        assertTrue(check.stdoutLines().stream().anyMatch(l -> l.matches("check: " + name + ": all \\d+ checks passed")), check.output());
-        assertFalse(check.output().contains("FAIL"), check.output());
+    /** One `check NAME FILE...` run, started by the first test that asks for it and read by the others. */
+    static final class OneRun {
+        final String name;
+        final List<String> files;
+        private Scripts.Proc check;
+        private int exit;
+
+        OneRun(String name, List<String> files) { this.name = name; this.files = List.copyOf(files); }
+
+        synchronized Scripts.Proc check() {
+            if (check == null) {
+                List<String> args = new ArrayList<>(List.of(name));
+                args.addAll(files);
+                check = Scripts.start("Check", args.toArray(String[]::new));
+                exit = check.waitFor(RUN.multipliedBy(files.size()));
+            }
+            return check;
+        }
+
+        /** What the checker said about one file: its lines of standard output, from its header to the next file's. */
+        Judged file(String file) {
+            List<String> out = check().stdoutLines();
+            String header = "check: " + name + " (";
+            int at = -1;
+            for (int i = 0; i < out.size() && at < 0; i++) if (out.get(i).startsWith(header) && out.get(i).contains("), " + file + ": ")) at = i;
+            assertTrue(at >= 0, "no header line for " + file + ":\n" + check.output());
+            int end = at + 1;
+            while (end < out.size() && !out.get(end).startsWith(header) && !out.get(end).matches("check: " + Pattern.quote(name)
+                    + ": (every check of all \\d+ files passed|\\d+ of \\d+ files failed: .*)")) end++;
+            List<String> errors = check.stderrLines().stream().filter(l -> l.startsWith("check: " + file + " ")).toList();
+            return new Judged(file, out.subList(at, end), errors, check);
+        }
+
+        /** The last line lists exactly the files whose summary was not "all N checks passed"; exit code 1 then, 0 if none. */
+        void failuresSummed() {
+            assertNoStackTrace(check());
+            List<String> failed = files.stream().filter(f -> !file(f).passed()).toList();
+            List<String> out = check.stdoutLines();
+            String last = out.isEmpty() ? "" : out.get(out.size() - 1);
+            assertEquals("check: " + name + ": " + (failed.isEmpty() ? "every check of all " + files.size() + " files passed"
+                    : failed.size() + " of " + files.size() + " files failed: " + String.join(", ", failed)), last, check.output());
+            assertEquals(failed.isEmpty() ? 0 : 1, exit, check.output());
+        }
     }
 
-    @ParameterizedTest
-    @MethodSource("fixtures")
-    void eachKeptAnswerIsJudgedAsItsHeaderSays(Path fixture) throws IOException {
-        judgedAsItsHeaderSays(fixture);
+    /** One file's part of a run: its lines of standard output and the lines of standard error that name it. */
+    record Judged(String file, List<String> lines, List<String> errors, Scripts.Proc run) {
+        boolean passed() { return lines.stream().anyMatch(l -> l.matches("check: [\\w-]+: all \\d+ checks passed")); }
+
+        String text() { return String.join("\n", lines) + (errors.isEmpty() ? "" : "\nstderr: " + String.join("\n", errors)); }
+
+        String what() { return file + ":\n" + text(); }
     }
 
-    static void judgedAsItsHeaderSays(Path fixture) throws IOException {
-        String name = exerciseOf(fixture);
-        Path learnerFile = spliced(exercises().get(name), fixture);
+    static void shippedFails(Path file, Judged judged) throws IOException {
+        String source = Files.readString(file);
+        assertEquals(1, source.split("// your code here", -1).length - 1, file + ": one place for the learner");
+        assertFalse(judged.passed(), judged.what());
+        assertTrue(judged.lines().stream().anyMatch(l -> l.startsWith("FAIL ")), judged.what());
+        assertFalse(judged.text().contains("does not compile"), judged.what());
+        assertNoStackTrace(judged.run());
+    }
+
+    static void isAnAnswer(Judged judged) {
+        assertTrue(judged.passed(), judged.what());
+        assertFalse(judged.text().contains("FAIL"), judged.what());
+        assertTrue(judged.errors().isEmpty(), judged.what());
+    }
+
+    static void judgedAsItsHeaderSays(Path fixture, Judged judged) throws IOException {
         List<String> header = Files.readAllLines(fixture).stream().takeWhile(l -> l.startsWith("//")).toList();
         List<String> failures = new ArrayList<>(), says = new ArrayList<>();
         for (String line : header) {
             if (line.startsWith("// expect: ")) failures.add(line.substring("// expect: ".length()));
             if (line.startsWith("// says: ")) says.add(line.substring("// says: ".length()));
         }
-        Scripts.Proc check = Scripts.start("Check", name, learnerFile.toString());
-        int exit = check.waitFor(RUN);
-        String what = fixture + ":\n" + check.output();
-        assertNoStackTrace(check);
+        String what = fixture + ":\n" + judged.text();
+        assertNoStackTrace(judged.run());
         if (failures.isEmpty() && says.isEmpty()) {                      // an answer: every check passes
-            assertEquals(0, exit, what);
-            assertFalse(check.output().contains("FAIL"), what);
+            isAnAnswer(judged);
             return;
         }
-        assertEquals(1, exit, what);
-        for (String text : says) assertTrue(check.output().contains(text), "says '" + text + "': " + what);
+        assertFalse(judged.passed(), what);
+        for (String text : says) assertTrue(judged.text().contains(text), "says '" + text + "': " + what);
         // Exactly the checks named fail, each followed by its hint.
-        List<String> lines = check.stdoutLines();
+        List<String> lines = judged.lines();
         Set<String> failed = new TreeSet<>();
         for (String line : lines) if (line.startsWith("FAIL ")) failed.add(line.substring(5, line.indexOf(':')));
         Set<String> expected = new TreeSet<>();

@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Runs the pack's real scripts (scripts/*.java) as separate processes, the way a learner does,
@@ -73,6 +74,16 @@ public final class Scripts {
         return 17;
     }
 
+    /** The JVM options a script's //JAVA_OPTIONS line declares (JBang gives them to its JVM), or none. */
+    public static List<String> javaOptions(String script) {
+        try {
+            return Files.readAllLines(SCRIPTS.resolve(script + ".java")).stream().filter(l -> l.startsWith("//JAVA_OPTIONS "))
+                    .flatMap(l -> Stream.of(l.substring("//JAVA_OPTIONS ".length()).trim().split("\\s+"))).filter(o -> !o.isEmpty()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static synchronized Path classesOf(String script, Path javaHome) {
         return compiled.computeIfAbsent(script + "@" + javaHome, key -> {
             Path out = CLASSES.resolve(script + "-" + featureOf(javaHome));
@@ -97,10 +108,11 @@ public final class Scripts {
         return startWith(javaHome(requiredJava(script)), script, args);
     }
 
-    /** Starts scripts/NAME.java on the given JDK. */
+    /** Starts scripts/NAME.java on the given JDK, with the options its //JAVA_OPTIONS line declares, as JBang does. */
     public static Proc startWith(Path javaHome, String script, String... args) {
-        List<String> command = new ArrayList<>(List.of(javaHome.resolve("bin/java").toString(),
-                "-cp", classesOf(script, javaHome).toString(), script));
+        List<String> command = new ArrayList<>(List.of(javaHome.resolve("bin/java").toString()));
+        command.addAll(javaOptions(script));
+        command.addAll(List.of("-cp", classesOf(script, javaHome).toString(), script));
         command.addAll(List.of(args));
         return Proc.start(command, ROOT);
     }
@@ -132,7 +144,10 @@ public final class Scripts {
     private static Proc startInNetworkOfItsOwn(String setup, String script, String... args) {
         Path javaHome = javaHome(requiredJava(script));
         StringBuilder command = new StringBuilder(setup + " && exec");
-        for (String word : List.of(javaHome.resolve("bin/java").toString(), "-cp", classesOf(script, javaHome).toString(), script)) {
+        List<String> java = new ArrayList<>(List.of(javaHome.resolve("bin/java").toString()));
+        java.addAll(javaOptions(script));
+        java.addAll(List.of("-cp", classesOf(script, javaHome).toString(), script));
+        for (String word : java) {
             command.append(' ').append(shellQuoted(word));
         }
         for (String arg : args) command.append(' ').append(shellQuoted(arg));
