@@ -9,7 +9,7 @@
       Runs each notebook in one process, each on a fresh kernel, and writes OUTDIR/NAME (the executed copy) and
       OUTDIR/NAME.log (its errors; first line "nbrun: NAME on KERNEL: S s, N error output(s)"). Exit 0 when no cell
       of any notebook failed. --small sets SIZE (lib/nbio.jsh, lib/kernel.jsh) to 7 MiB right after it is loaded: the run then shows
-      that every cell runs on this kernel, not the full-size numbers. --prestart starts the next notebook's kernel
+      that every cell runs on this kernel, not the full-size numbers, and its JVM runs with SMALL_RUN_JVM_OPTIONS. --prestart starts the next notebook's kernel
       while one runs (only where no timing is judged).
 
   nbrun.py regenerate [--kernel KERNEL] [--timeout S] NOTEBOOK...
@@ -96,8 +96,9 @@ def startup_policy(kernel):
     three on a busy machine: it binds its sockets before it installs its message handlers, so a
     request that arrives in between kills its shell thread (a NullPointerException), and at
     other times its shell socket never receives anything. Either way it never answers; a fresh
-    start almost always does. So it gets short waits and many attempts; other kernels get one
-    long wait and a couple of retries."""
+    start almost always does. started_kernel asks nothing before the sockets are bound, which
+    leaves few such starts (none in ten here, against four in ten before); those that remain get
+    short waits and many attempts. Other kernels get one long wait and a couple of retries."""
     try:
         from jupyter_client.kernelspec import KernelSpecManager
         argv = KernelSpecManager().get_kernel_spec(kernel).argv
@@ -122,48 +123,70 @@ def shrink(nb):
     return nb
 
 
-# rapaio logs when its shell socket is bound; a healthy one handles the kernel_info request sent every second
-# within about a second of that. A deaf one never does: 5 s is five requests, with room for a busy machine.
-SHELL_BOUND = "[ShellChannel]: Binding"
+# rapaio 3.0.1 binds its five sockets, each logged "[NameChannel]: Binding ...", and only then installs the handlers
+# its shell thread looks requests up in (Channels.connect): a request that arrives before that kills the shell thread
+# (a NullPointerException), or is dropped while the map is being filled. A request sent before the sockets are bound
+# is queued by ZeroMQ and delivered the moment they are, so the runner asks nothing until the log shows all five
+# bound; the kernel then has only a few cold calls left to make before it can answer. A healthy one handles the
+# kernel_info request sent every second within about a second of that; a deaf one never does: 5 s is five requests,
+# with room for a busy machine.
+RAPAIO_CHANNELS = ("IOPubChannel", "ControlChannel", "ShellChannel", "HeartbeatChannel", "StdinChannel")
 DEAF_AFTER = 5
 
 
-async def started_kernel(kernel, cwd, stderr_path):
+def all_bound(log):
+    return all(f"[{channel}]: Binding" in log for channel in RAPAIO_CHANNELS)
+
+
+# A small run shows that every cell runs; it judges no number. Most of a kernel's CPU there is javac compiling each
+# cell, and C2 recompiling javac's hot methods only adds to it: a kernel on C1 alone and the serial collector
+# (fewer threads) runs the same cells for about half the CPU.
+SMALL_RUN_JVM_OPTIONS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
+
+
+async def started_kernel(kernel, cwd, stderr_path, small=False):
     """A fresh kernel that has answered kernel_info, and its client.
 
-    A start that fails (see startup_policy) is seen within a second when the kernel dies or writes an exception to
-    its stderr (rapaio's shell thread dies with a NullPointerException), within DEAF_AFTER seconds when rapaio's shell
-    socket handles nothing, and after the startup wait otherwise; then the kernel is started again."""
+    A rapaio kernel is asked nothing until its log shows its five sockets bound (see RAPAIO_CHANNELS). A start that
+    fails (see startup_policy) is seen within a second when the kernel dies or writes an exception to its stderr
+    (rapaio's shell thread dies with a NullPointerException), within DEAF_AFTER seconds when rapaio's shell socket
+    handles nothing, and after the startup wait otherwise; then the kernel is started again. small: the kernel's JVM
+    gets SMALL_RUN_JVM_OPTIONS."""
     startup_timeout, attempts = startup_policy(kernel)
     for attempt in range(1, attempts + 1):
         km = AsyncKernelManager(kernel_name=kernel)
+        rapaio = any("rapaio" in part for part in km.kernel_spec.argv)
+        if small and os.path.basename(km.kernel_spec.argv[0]) == "java":
+            km.kernel_spec.argv[1:1] = SMALL_RUN_JVM_OPTIONS
         LIVE.add(km)
         with open(stderr_path, "wb") as stderr:   # each attempt's own
             await km.start_kernel(cwd=cwd, stderr=stderr)
         kc = km.client()
         kc.start_channels()
         deadline = time.monotonic() + startup_timeout + 5 * (attempt - 1)
-        failure, bound_at = None, None
+        failure, bound_at, asked_at = None, None, None
         while failure is None:
-            kc.kernel_info()
+            with open(stderr_path, encoding="utf-8", errors="replace") as said:
+                log = said.read()
+            if bound_at is None and (all_bound(log) or not rapaio):
+                bound_at = time.monotonic()
+            if bound_at is not None and (asked_at is None or time.monotonic() - asked_at >= 1):
+                kc.kernel_info()
+                asked_at = time.monotonic()
             try:
-                reply = await kc.shell_channel.get_msg(timeout=1)
+                reply = await kc.shell_channel.get_msg(timeout=0.2)
                 if reply["msg_type"] == "kernel_info_reply":
                     kc.allow_stdin = False
                     return km, kc
             except queue.Empty:
                 pass
-            with open(stderr_path, encoding="utf-8", errors="replace") as said:
-                log = said.read()
             thrown = re.search(r".*Exception.*", log)
-            if bound_at is None and SHELL_BOUND in log:
-                bound_at = time.monotonic()
             if not await km.is_alive():
                 failure = "it died"
             elif thrown:
                 failure = "it threw " + thrown.group(0).strip()
-            elif bound_at is not None and time.monotonic() - bound_at > DEAF_AFTER:
-                failure = f"its shell socket was bound {DEAF_AFTER} s ago and has handled no request"
+            elif rapaio and bound_at is not None and time.monotonic() - bound_at > DEAF_AFTER:
+                failure = f"its sockets were bound {DEAF_AFTER} s ago and its shell has handled no request"
             elif time.monotonic() > deadline:
                 failure = f"no answer in {startup_timeout + 5 * (attempt - 1)} s"
         kc.stop_channels()
@@ -189,7 +212,7 @@ async def run_each(kernel, paths, timeout, small, prestart, stderr_dir, done):
     stderr_of = lambda path: os.path.join(stderr_dir, os.path.basename(path) + ".kernel-stderr")
     cwd_of = lambda path: os.path.dirname(os.path.abspath(path))
     failed = 0
-    next_start = asyncio.ensure_future(started_kernel(kernel, cwd_of(paths[0]), stderr_of(paths[0])))
+    next_start = asyncio.ensure_future(started_kernel(kernel, cwd_of(paths[0]), stderr_of(paths[0]), small))
     for index, path in enumerate(paths):
         nb = nbformat.read(path, as_version=4)
         if small:
@@ -202,7 +225,7 @@ async def run_each(kernel, paths, timeout, small, prestart, stderr_dir, done):
             log.append(str(e))
         following = paths[index + 1] if index + 1 < len(paths) else None
         if following and prestart:
-            next_start = asyncio.ensure_future(started_kernel(kernel, cwd_of(following), stderr_of(following)))
+            next_start = asyncio.ensure_future(started_kernel(kernel, cwd_of(following), stderr_of(following), small))
         start = time.monotonic()
         if km is not None:
             client = NotebookClient(nb, km=km, kernel_name=kernel, timeout=timeout, allow_errors=True,
@@ -222,7 +245,7 @@ async def run_each(kernel, paths, timeout, small, prestart, stderr_dir, done):
         failed += 1 if errors else 0
         done(path, nb, seconds, errors)
         if following and not prestart:
-            next_start = asyncio.ensure_future(started_kernel(kernel, cwd_of(following), stderr_of(following)))
+            next_start = asyncio.ensure_future(started_kernel(kernel, cwd_of(following), stderr_of(following), small))
     return failed
 
 
