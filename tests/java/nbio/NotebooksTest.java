@@ -227,11 +227,20 @@ class NotebooksTest {
     }
 
     /**
-     * Notebooks whose claims do not depend on how busy the machine is: 08 compares counts (a step's and the kernel's), and
-     * its one CPU comparison has a margin measured in the same run, as KernelViewTest argues for the same runs. Their
-     * full-size run may go on beside other classes (NotebooksSmallRunsTest starts it); the claims are judged here.
+     * Notebooks whose claims do not depend on how busy the machine is, so their full-size run may go on beside other
+     * classes (NotebooksSmallRunsTest starts it; the claims are judged here). What each claims (checkClaims):
+     * 00 what Java it runs on; 01 an order (B's hello only after A's end of stream; "nothing in the next second" only
+     * grows with load, the server being blocked reading A); 02 bytes, checksums, an order on one clock and counts of
+     * sleeps (70 MB cannot fit in the buffers, so the write must sleep whatever the load); 03 bytes, zero-returns, and
+     * Linux's account of one call (on a core + queued fits in the call's own time: an identity, not a bound on load);
+     * 06b orders, a hundred hellos and a thread count; 06c bytes, checksums, thread states and where the writer parked;
+     * 08 a step's counts against the kernel's, and its one CPU comparison has a margin measured in the same run, as
+     * KernelViewTest argues for the same runs. The others stay alone: 04 (zero-returns per 10 ms, how fast a rerun
+     * starts), 05 (wall and CPU of two loops), 06a (how late a tick comes, the loop's CPU share) and 07 (how many
+     * times step 4 spins against step 5's wake-ups, what a sampler sees in time) depend on CPU shares or wall time.
      */
-    static final List<String> UNTIMED = List.of("08-kernel-view.ipynb");
+    static final List<String> UNTIMED = List.of("00-overview.ipynb", "01-server.ipynb", "02-blocking-client.ipynb",
+            "03-nonblocking-client.ipynb", "06b-select-server.ipynb", "06c-virtual-threads.ipynb", "08-kernel-view.ipynb");
 
     /** Every notebook at full size on IJava, one after the other in one runner (nothing else starts while one runs). */
     static synchronized Map<String, Notebooks.Execution> fullSizeRuns() {
