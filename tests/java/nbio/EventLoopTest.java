@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.parallel.Isolated;
 
-/** Step 6, event-loop: one thread drives two senders and a ticker; every byte arrives, and the loop mostly sleeps. */
+/**
+ * Step 6, event-loop: one thread drives two senders and a ticker; every byte arrives, the ticks come on time, and the
+ * loop mostly sleeps. (What it does that no clock judges is EventLoopRunsTest's, beside other classes.)
+ */
 @Timeout(300)
 @Isolated("the loop's CPU share of its wall time is judged")
 class EventLoopTest {
@@ -96,60 +99,6 @@ class EventLoopTest {
             double tasksCpu = num(results.get(0), "cpu_ms") + num(results.get(1), "cpu_ms");
             assertTrue(tasksCpu <= cpu + 1, "the tasks' CPU is part of the loop's: " + tasksCpu + " vs " + cpu);
         }
-    }
-
-    @Test
-    void twoConnectionsToTheSelectServerAreServedSideBySide() {
-        try (Scripts.Server server = Scripts.selectServer()) {
-            int size = 73_400_320;                              // the default: the article's 'foobar\n' * 10 * 1024 * 1024
-            Scripts.Proc loop = Scripts.start("EventLoop", "localhost", server.portArg());
-            assertEquals(0, loop.waitFor(RUN), loop.output());
-            List<Map<String, String>> results = results(loop);
-            assertEquals(2, results.size(), loop.output());
-            for (Map<String, String> result : results) {
-                Map<String, String> served = Scripts.fields(server.proc().awaitLine(
-                        Pattern.compile("^SERVED .* peer=127\\.0\\.0\\.1:" + result.get("local_port") + "$"), RUN).group());
-                assertEquals(String.valueOf(size), served.get("bytes"));
-                assertEquals(result.get("crc32"), served.get("crc32"));
-            }
-            server.proc().signal("TERM");
-            server.proc().waitFor(RUN);
-            Map<String, String> total = server.proc().last("TOTAL");
-            assertEquals("2", total.get("max_open"), "both connections were open at the server at once");
-            assertEquals("0", total.get("registered"));
-        }
-    }
-
-    @Test
-    void ctrlCSaysHowFarEachSenderGot() {
-        try (Scripts.Server server = Scripts.server("--read-rate", "1")) {
-            Scripts.Proc loop = Scripts.start("EventLoop", "localhost", server.portArg(), String.valueOf(SIZE));
-            loop.awaitLine(Pattern.compile("send-2 +socket full after "), RUN);
-            loop.signal("INT");
-            assertEquals(130, loop.waitFor(RUN), loop.output());
-            List<String> err = loop.stderrLines();
-            assertEquals(2, err.size(), loop.output());
-            for (int n = 1; n <= 2; n++) {
-                assertTrue(err.get(n - 1).matches("event-loop: send-" + n + ": stopped by a signal after the kernel had accepted \\d{1,3}(,\\d{3})* of "
-                        + String.format("%,d", SIZE) + " bytes: transfer cut short"), err.get(n - 1));
-            }
-        }
-    }
-
-    @Test
-    void nothingListeningAndBadArgumentsAreOneLine() {
-        try (Scripts.Server server = Scripts.selectServer()) {
-            server.proc().signal("TERM");
-            server.proc().waitFor(RUN);                     // a port that was free a moment ago, now closed
-            Scripts.Proc run = Scripts.start("EventLoop", "localhost", server.portArg(), "1000");
-            assertEquals(1, run.waitFor(RUN), run.output());
-            assertEquals(List.of("event-loop: nothing is listening on localhost:" + server.port()
-                    + ": start `./jbang select-server` (or `./jbang server`) first"), run.stderrLines());
-        }
-        Scripts.Proc bad = Scripts.start("EventLoop", "localhost", "1234,abc");
-        assertEquals(2, bad.waitFor(RUN), bad.output());
-        assertEquals(1, bad.stderrLines().size(), bad.output());
-        assertTrue(bad.stderr().startsWith("event-loop: bad port 'abc' (expected 0 to 65535); usage: event-loop"), bad.stderr());
     }
 
     static List<Map<String, String>> results(Scripts.Proc proc) {

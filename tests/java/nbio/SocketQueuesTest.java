@@ -14,14 +14,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The sampler of the kernel's socket queues (scripts/nbio/SocketQueues.java), against real loopback connections:
- * what it reads must add up with what Java did on the same sockets.
+ * what it reads must add up with what Java did on the same sockets. (The program itself, which prints the samples, is
+ * SocketQueuesProgramTest's, beside other classes: it waits for lines, and times nothing.)
  */
 @Timeout(120)
 @Isolated("queues are sampled during a transfer of a few hundred ms")
@@ -205,23 +205,6 @@ class SocketQueuesTest {
                 32742, SocketQueues.UNKNOWN), queues.get(0));
         assertEquals(new SocketQueues.Queue(37781, 34182, 0, 127973, 130469, 131072, 0, 3939840, 0, 2, 10, 0, 0,
                 SocketQueues.UNKNOWN, 127973), queues.get(1));
-    }
-
-    @Test
-    void theProgramPrintsAQueueLineForTheConnectionAndRefusesBadInput() throws Exception {
-        try (Pair pair = Pair.open(0, 0)) {
-            String port = String.valueOf(port(pair.peer(), true));
-            try (Scripts.Proc sampler = Scripts.command("java", "scripts/nbio/SocketQueues.java", port, "--for", "60000")) {
-                sampler.awaitLine(Pattern.compile("^SAMPLER source=ss every_ms=5 .*"), Duration.ofSeconds(60));
-                String local = String.valueOf(port(pair.client(), true));
-                sampler.awaitLine(Pattern.compile("^QUEUE t_ms=\\S+ local=" + local + " remote=" + port + " send_q=0 recv_q=0 .*tb=\\d+ .*"),
-                        Duration.ofSeconds(30));
-            }
-        }
-        try (Scripts.Proc bad = Scripts.command("java", "scripts/nbio/SocketQueues.java", "70000")) {
-            assertEquals(2, bad.waitFor(Duration.ofSeconds(60)));
-            assertEquals(List.of("usage: SocketQueues PORT [OTHER_PORT] [--every MS (>= 1)] [--for MS (>= 1)]"), bad.stderrLines());
-        }
     }
 
     static int port(SocketChannel channel, boolean local) throws IOException {

@@ -3,7 +3,6 @@ package nbio;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.parallel.Isolated;
 
-/** The README's main command: ./jbang tour runs the whole article and prints one table. */
+/**
+ * The README's main command: ./jbang tour runs the whole article and prints one table. (TourSourceLauncherTest runs it
+ * small with Java's own launcher, beside other classes: nothing of that is timed.)
+ */
 @Timeout(600)
 @Isolated("the tour's CPU ratios and its time are judged")
 class TourTest {
@@ -87,18 +89,6 @@ class TourTest {
         double said = Double.parseDouble(done.group(1));
         assertTrue(said > 0 && said <= seconds, "it took " + said + " s, as it says, within the " + seconds + " s this test saw: " + out);
         assertTrue(out.strip().lines().reduce((a, b) -> b).orElse("").contains(done.group()), "its last line says how long it took: " + out);
-    }
-
-    /** Without JBang, Java 22+'s source launcher runs the tour too (it finds scripts/nbio beside it, JEP 458). */
-    @Test
-    void theTourRunsWithThePlainSourceLauncherToo() {
-        Path java = Scripts.javaHome(22).resolve("bin/java");
-        Scripts.Proc tour = Scripts.command(java.toString(), "scripts/Tour.java", "--size", "1000000", "--connections", "100");
-        assertEquals(0, tour.waitFor(Duration.ofSeconds(240)), tour.output());
-        Map<String, Map<String, String>> rows = table(tour.stdout());
-        assertEquals(9, rows.size(), tour.stdout());
-        assertEquals("1000000", rows.get("retry-client").get("bytes"));
-        checkEveryRowAgainstTheServers(tour.stdout(), rows, 1_000_000, 100);
     }
 
     /** The table's rows, by step. */

@@ -1,0 +1,28 @@
+package nbio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The tour without JBang. Its claims here are rows, bytes and checksums, none a CPU ratio or a time, so it runs beside
+ * other classes; TourTest, alone, judges the full tour's ratios.
+ */
+@Timeout(600)
+class TourSourceLauncherTest {
+    /** Without JBang, Java 22+'s source launcher runs the tour too (it finds scripts/nbio beside it, JEP 458). */
+    @Test
+    void theTourRunsWithThePlainSourceLauncherToo() {
+        Path java = Scripts.javaHome(22).resolve("bin/java");
+        Scripts.Proc tour = Scripts.command(java.toString(), "scripts/Tour.java", "--size", "1000000", "--connections", "100");
+        assertEquals(0, tour.waitFor(Duration.ofSeconds(240)), tour.output());
+        Map<String, Map<String, String>> rows = TourTest.table(tour.stdout());
+        assertEquals(9, rows.size(), tour.stdout());
+        assertEquals("1000000", rows.get("retry-client").get("bytes"));
+        TourTest.checkEveryRowAgainstTheServers(tour.stdout(), rows, 1_000_000, 100);
+    }
+}
