@@ -3,9 +3,14 @@ package nbio;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -56,5 +61,64 @@ class LauncherTest {
         assertEquals(1, run.waitFor(RUN), run.output());
         assertEquals(List.of("jbang: JAVA_HOME is '/nonexistent', which has no bin/java: point it at a JDK 17+"
                 + " (or unset it to use the java on PATH)"), run.stderrLines());
+    }
+
+    /**
+     * JBang's own JVM starts from a class-data archive that the launcher makes once beside JBang's jar. In a clone of
+     * its own (the launcher, the catalog and the scripts; JBang's jar linked in): three first runs at once all work and
+     * leave one whole archive, which JBang's JVM then takes (-Xshare:on fails on an archive it cannot use); another Java
+     * gets an archive of its own; a clone that cannot be written to goes without one, and says nothing of it.
+     */
+    @Test
+    void jbangsClassDataArchiveIsMadeOnceWholeAndOnlyWhereItCanBe() throws IOException {
+        Path clone = Files.createTempDirectory("launcher-clone"), jars = clone.resolve(".jbang-cli");
+        Files.copy(Scripts.ROOT.resolve("jbang"), clone.resolve("jbang"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        Files.copy(Scripts.ROOT.resolve("jbang-catalog.json"), clone.resolve("jbang-catalog.json"));
+        for (String folder : List.of("scripts", "exercises")) Files.createSymbolicLink(clone.resolve(folder), Scripts.ROOT.resolve(folder));
+        Files.createDirectories(jars);
+        Path jar = Files.createSymbolicLink(jars.resolve("jbang-cli-0.132.1-all.jar"), Scripts.ROOT.resolve(".jbang-cli/jbang-cli-0.132.1-all.jar"));
+        Map<String, String> env = Map.of("NBIO_USE_JAR", "1");
+
+        List<Scripts.Proc> runs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) runs.add(Scripts.Proc.start(List.of("./jbang", "server", "--help"), clone, env));
+        for (Scripts.Proc run : runs) {
+            assertEquals(0, run.waitFor(RUN), run.output());
+            assertEquals(List.of(), run.stderrLines());
+            assertTrue(run.stdout().startsWith(SERVER_USAGE), run.output());
+        }
+        assertEquals(1, archives(jars).size(), "one archive, no pieces left: " + list(jars));
+        Path java17 = Scripts.javaHome(17).resolve("bin/java");
+        Scripts.Proc takes = Scripts.command(java17.toString(), "-Xshare:on", "-XX:SharedArchiveFile=" + archives(jars).get(0),
+                "-cp", jar.toString(), "dev.jbang.Main", "version");
+        assertEquals(0, takes.waitFor(RUN), "JBang's JVM takes the archive: " + takes.output());
+
+        Path other = Scripts.javaHomeExactly(25).orElse(Scripts.javaHome(21));
+        Scripts.Proc onOther = Scripts.Proc.start(List.of("./jbang", "server", "--help"), clone, Map.of("NBIO_USE_JAR", "1",
+                "JAVA_HOME", other.toString()));
+        assertEquals(0, onOther.waitFor(RUN), onOther.output());
+        assertEquals(List.of(), onOther.stderrLines());
+        assertTrue(onOther.stdout().startsWith(SERVER_USAGE), onOther.output());
+        assertEquals(2, archives(jars).size(), "another Java, another archive: " + list(jars));
+
+        // Read-only: the clone mounted so in a mount namespace of its own, without its archives.
+        for (Path archive : archives(jars)) Files.delete(archive);
+        Scripts.Proc readOnly = Scripts.Proc.start(List.of("unshare", "--mount", "sh", "-c", "mount --bind . . && mount -o remount,bind,ro . ."
+                + " && exec ./jbang server --help"), clone, env);
+        assertEquals(0, readOnly.waitFor(RUN), readOnly.output());
+        assertEquals(List.of(), readOnly.stderrLines());
+        assertTrue(readOnly.stdout().startsWith(SERVER_USAGE), readOnly.output());
+        assertEquals(List.of(), list(jars).stream().filter(f -> !f.equals(jar.getFileName().toString())).toList());
+    }
+
+    static List<Path> archives(Path folder) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(f -> !f.getFileName().toString().endsWith(".jar")).toList();
+        }
+    }
+
+    static List<String> list(Path folder) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
     }
 }
