@@ -84,16 +84,32 @@ public final class Scripts {
         }
     }
 
+    /**
+     * The classes of scripts/NAME.java compiled by the given JDK. The first call for a JDK compiles, in one javac run,
+     * every script the pack runs with the JDK alone (no //DEPS) that has the same //JAVA line: most of a compile is
+     * javac starting and compiling nbio/, which the scripts share (one run for all costs about what two separate ones
+     * did, measured). They share one folder; each runs by its own class name.
+     */
     static synchronized Path classesOf(String script, Path javaHome) {
-        return compiled.computeIfAbsent(script + "@" + javaHome, key -> {
-            Path out = CLASSES.resolve(script + "-" + featureOf(javaHome));
+        int needs = requiredJava(script);
+        if (!jdkOnly(SCRIPTS.resolve(script + ".java"))) throw new IllegalStateException(script + " needs more than the JDK (//DEPS)");
+        return compiled.computeIfAbsent(needs + "@" + javaHome, key -> {
+            Path out = CLASSES.resolve("java" + needs + "-scripts-on-" + featureOf(javaHome));
             try {
+                List<String> sources = new ArrayList<>();
+                try (var files = Files.list(SCRIPTS)) {
+                    for (Path file : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
+                        String name = file.getFileName().toString().replaceFirst("\\.java$", "");
+                        if (jdkOnly(file) && requiredJava(name) == needs) sources.add(file.toString());
+                    }
+                }
                 // javac lives a few seconds: without the optimising compiler its JVM spends about 40% less CPU (measured).
-                Process javac = new ProcessBuilder(javaHome.resolve("bin/javac").toString(), "-J-XX:TieredStopAtLevel=1", "-d", out.toString(),
-                        "--source-path", SCRIPTS.toString(), // what a script's //SOURCES names from nbio/
-                        SCRIPTS.resolve(script + ".java").toString()).redirectErrorStream(true).start();
+                List<String> command = new ArrayList<>(List.of(javaHome.resolve("bin/javac").toString(), "-J-XX:TieredStopAtLevel=1",
+                        "-d", out.toString(), "--source-path", SCRIPTS.toString())); // what a script's //SOURCES names from nbio/
+                command.addAll(sources);
+                Process javac = new ProcessBuilder(command).redirectErrorStream(true).start();
                 String output = new String(javac.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (javac.waitFor() != 0) throw new IllegalStateException("javac " + script + " failed:\n" + output);
+                if (javac.waitFor() != 0) throw new IllegalStateException("javac " + sources + " failed:\n" + output);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (InterruptedException e) {
@@ -101,6 +117,14 @@ public final class Scripts {
             }
             return out;
         });
+    }
+
+    private static boolean jdkOnly(Path script) {
+        try {
+            return Files.readAllLines(script).stream().noneMatch(l -> l.startsWith("//DEPS "));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Starts scripts/NAME.java (class NAME) with the JDK its //JAVA line asks for. */
