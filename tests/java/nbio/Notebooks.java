@@ -150,10 +150,14 @@ public final class Notebooks {
 
     /** Installs Debian's nbclient and the two kernels into tests/target/jupyter if needed (tests/setup-notebooks). */
     public static synchronized void setUp() {
+        if (setUp) return;   // once a run: four classes ask, and nothing in a run undoes it
         Scripts.Proc setup = Scripts.command("tests/setup-notebooks");
         int status = setup.waitFor(Duration.ofMinutes(15));
         if (status != 0) throw new AssertionError("tests/setup-notebooks failed (" + status + "):\n" + setup.output());
+        setUp = true;
     }
+
+    private static boolean setUp;
 
     /** The result of running one notebook in Jupyter: exit status, what nbrun printed, and the executed notebook. */
     public record Execution(int status, String log, Notebook notebook, double seconds) {}
