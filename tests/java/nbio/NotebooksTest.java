@@ -257,12 +257,15 @@ class NotebooksTest {
     static Map<String, Notebooks.Execution> fullSize;
     static java.util.concurrent.CompletableFuture<Map<String, Notebooks.Execution>> untimed;
 
-    /** The full-size runs of the UNTIMED notebooks on IJava, in a runner of their own, started by whichever class asks first. */
+    /**
+     * The full-size runs of the UNTIMED notebooks on IJava, in a runner of their own, started by whichever class asks
+     * first; as nothing in them is timed, the next notebook's kernel starts while one runs.
+     */
     static synchronized java.util.concurrent.CompletableFuture<Map<String, Notebooks.Execution>> untimedRuns() {
         if (untimed == null) {
             List<String> names = Notebooks.names().stream().filter(UNTIMED::contains).toList();
             untimed = java.util.concurrent.CompletableFuture.supplyAsync(
-                    () -> Notebooks.executeAll(CLAIMS_KERNEL, names, false, false, CELL_TIMEOUT, "-untimed"));
+                    () -> Notebooks.executeAll(CLAIMS_KERNEL, names, false, true, CELL_TIMEOUT, "-untimed"));
         }
         return untimed;
     }
