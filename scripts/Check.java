@@ -55,8 +55,9 @@ public class Check {
     static final String USAGE = "usage: " + NAME + " EXERCISE [FILE...] | --list (checks exercises/NAME.java, or each FILE"
             + " in turn, by running it against peers on loopback; exit code 0 when every check passes)";
     // A program whose peer takes every byte at once and that still moves nothing for this long waits for
-    // something that will not come: a crowded machine delays a process by milliseconds, not seconds.
-    static final int STALL_SECONDS = 10;
+    // something that will not come: a crowded machine delays a runnable process by a few hundred
+    // milliseconds at worst (a timer's tick, seen with a load average of 12 on 2 cores), ten times less.
+    static final int STALL_SECONDS = 5;
     // A loop that waits in select() wants a CPU for a few percent of the time at most; one that spins
     // wants one all the time (100%), however busy the machine (see wantedCpuNanos): the line is halfway.
     static final double SPIN = 0.5;
@@ -280,9 +281,11 @@ public class Check {
             IoThreads threads = new IoThreads(server);
             List<PieceSender> clients = new ArrayList<>();
             for (int i = 0; i < 50; i++) clients.add(new PieceSender(server.port, i));
-            // Each client takes about 150 ms; 60 s (and 10 s without a new client served) for a crowded machine.
-            server.waitUntil(60, () -> served(server).size(),
-                    () -> clients.stream().allMatch(c -> c.port != 0 && served(server).containsKey(c.port)));
+            // Each client takes about 150 ms; 60 s (and STALL_SECONDS without a new client served) for a crowded machine.
+            server.waitUntil(60, () -> served(server).size(), () -> {
+                Map<Integer, Map<String, String>> served = served(server);
+                return clients.stream().allMatch(c -> c.port != 0 && served.containsKey(c.port));
+            });
             List<String> ioThreads = threads.stop();
             verdicts.stillServing(server);
             Map<Integer, Map<String, String>> served = served(server);
@@ -314,18 +317,14 @@ public class Check {
         volatile int port;
 
         PieceSender(int serverPort, int seed) {
-            java.util.Random random = new java.util.Random(seed);
-            byte[] data = new byte[20_000 + random.nextInt(100_000)];
-            random.nextBytes(data);
-            size = data.length;
-            CRC32 crc32 = new CRC32();
-            crc32.update(data);
-            crc = crc32.getValue();
+            Payload data = Payload.of(seed, 20_000 + new java.util.Random(seed).nextInt(100_000));
+            size = data.size();
+            crc = data.crc();
             daemon("piece-sender", () -> {
                 try (SocketChannel channel = connect(serverPort)) {
                     port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
                     for (int piece = 0; piece < 4; piece++) {
-                        ByteBuffer out = ByteBuffer.wrap(data, piece * size / 4, (piece + 1) * size / 4 - piece * size / 4);
+                        ByteBuffer out = data.fresh().limit((piece + 1) * size / 4).position(piece * size / 4);
                         while (out.hasRemaining()) channel.write(out);
                         Thread.sleep(50);
                     }
@@ -407,12 +406,9 @@ public class Check {
 
         EchoClient(int port, int size, int seed) throws IOException {
             this.size = size;
-            byte[] bytes = new byte[size];
-            new java.util.Random(seed).nextBytes(bytes);
-            CRC32 crc = new CRC32();
-            crc.update(bytes);
-            sentCrc = crc.getValue();
-            data = ByteBuffer.allocateDirect(size).put(bytes).flip();   // direct: no copy of all that is left per write
+            Payload payload = Payload.of(seed, size);
+            sentCrc = payload.crc();
+            data = payload.fresh();
             channel = connect(port);
         }
 
@@ -439,6 +435,29 @@ public class Check {
         }
 
         @Override public void close() throws IOException { channel.close(); }
+    }
+
+    /**
+     * A client's own random bytes and their CRC32, made once however many files the checker judges
+     * (16 MiB of them take a good part of a second): direct, so a write copies none of what is left.
+     */
+    record Payload(ByteBuffer bytes, long crc) {
+        private static final Map<List<Integer>, Payload> MADE = new java.util.concurrent.ConcurrentHashMap<>();
+
+        static Payload of(int seed, int size) {
+            return MADE.computeIfAbsent(List.of(seed, size), key -> {
+                byte[] data = new byte[size];
+                new java.util.SplittableRandom(seed).nextBytes(data);
+                CRC32 crc = new CRC32();
+                crc.update(data);
+                return new Payload(ByteBuffer.allocateDirect(size).put(data).flip().asReadOnlyBuffer(), crc.getValue());
+            });
+        }
+
+        /** The bytes with a position and limit of their own. */
+        ByteBuffer fresh() { return bytes.duplicate(); }
+
+        int size() { return bytes.capacity(); }
     }
 
     interface Body { void run() throws Exception; }
@@ -700,6 +719,7 @@ public class Check {
         final List<Long> outTimes = new ArrayList<>();
         long lastWriteCalls;
         int port;                                                      // a server's, once it said so
+        final java.util.Set<String> jvmThreads = java.util.concurrent.ConcurrentHashMap.newKeySet(); // their ids
 
         Child(Process process, Program program) {
             this.process = process;
@@ -835,12 +855,17 @@ public class Check {
             try (Stream<Path> tasks = Files.list(proc().resolve("task"))) {
                 for (Path task : tasks.toList()) {
                     try {
-                        if (jvmOwn(task)) continue;
+                        String tid = task.getFileName().toString();
+                        if (jvmThreads.contains(tid)) continue;
+                        if (jvmOwn(task)) {                      // named so once, the JVM's for good: not read again
+                            jvmThreads.add(tid);
+                            continue;
+                        }
                         long calls = 0;
                         for (String line : Files.readAllLines(task.resolve("io"))) {
                             if (line.startsWith("syscr:") || line.startsWith("syscw:")) calls += Long.parseLong(line.substring(6).trim());
                         }
-                        io.put(task.getFileName().toString(), calls);
+                        io.put(tid, calls);
                     } catch (IOException | RuntimeException gone) { }
                 }
             } catch (IOException gone) { }
