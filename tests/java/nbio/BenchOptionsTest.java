@@ -21,8 +21,25 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchOptionsTest {
     static final Duration RUN = Duration.ofSeconds(120);
 
+    private static String classPath;
+
+    /**
+     * The bench's JVM as JBang starts it: Java 17 (its //JAVA line) on the class path JBang built for it, asked of
+     * ./jbang once. A refusal is the bench's own doing, so each needs no start of JBang's JVM of its own (the tests
+     * below that stop the bench go through ./jbang, as do ReadmeTest's runs of the README's bench commands).
+     */
+    static synchronized List<String> benchCommand() {
+        if (classPath == null) {
+            Scripts.Proc info = Scripts.command("./jbang", "info", "classpath", "bench");
+            assertEquals(0, info.waitFor(RUN), info.output());
+            List<String> lines = info.stdoutLines();
+            classPath = lines.get(lines.size() - 1);
+        }
+        return List.of(Scripts.javaHome(17).resolve("bin/java").toString(), "-cp", classPath, "benchmark.Bench");
+    }
+
     static String refused(String... args) {
-        List<String> command = new java.util.ArrayList<>(List.of("./jbang", "bench"));
+        List<String> command = new java.util.ArrayList<>(benchCommand());
         command.addAll(List.of(args));
         Scripts.Proc bench = Scripts.command(command.toArray(String[]::new));
         assertEquals(2, bench.waitFor(RUN), bench.output());

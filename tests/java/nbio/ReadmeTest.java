@@ -60,7 +60,11 @@ class ReadmeTest {
         kernelViewRuns.setDaemon(true);
         kernelViewRuns.start();
 
-        // The server commands, each on a free port, each followed by every client command.
+        // The server commands, each on a free port, each followed by every client command; the plain server also by the
+        // clients' --verbose commands (a server a client at a time serves them all in turn).
+        List<List<String>> verbose = commands.stream().filter(c -> c.get(0).equals("./jbang") && c.get(1).endsWith("-client")
+                && c.contains("--verbose")).toList();
+        int verboseRuns = 0;
         List<List<String>> servers = commands.stream().filter(c -> c.size() > 1 && c.get(1).equals("server")).toList();
         List<List<String>> clients = commands.stream().filter(c -> c.size() == 2 && c.get(1).endsWith("-client")).toList();
         assertTrue(servers.size() >= 2 && clients.size() == 4, "servers " + servers + ", clients " + clients);
@@ -79,6 +83,10 @@ class ReadmeTest {
                     assertEquals(expected, run.waitFor(RUN), String.join(" ", client) + ":\n" + run.output());
                     assertTrue(run.stdout().contains("RESULT client=" + client.get(1)), run.output());
                 }
+                if (serverCommand.size() == 2) {
+                    for (List<String> verboseCommand : verbose) checkVerbose(verboseCommand, port);
+                    verboseRuns += verbose.size();
+                }
             }
         }
 
@@ -94,9 +102,9 @@ class ReadmeTest {
                 if (server && command.get(2).equals("--show-data")) {
                     checkShowData(commands);
                     flagsChecked++;
-                } else if (command.contains("--verbose")) {
-                    checkVerbose(command);
-                    flagsChecked++;
+                } else if (verbose.contains(command)) {
+                    flagsChecked++;   // run above, against the plain server
+                    assertEquals(verbose.size(), verboseRuns, "the --verbose commands ran against `./jbang server`");
                 } else if (!server && !command.get(command.size() - 1).startsWith("-")) {
                     continue; // a client with a size, for the --show-data server: run by checkShowData
                 } else {
@@ -269,18 +277,18 @@ class ReadmeTest {
         }
     }
 
-    /** A client's --verbose prints a `Blocking with N remaining` line per miss; select-client's fits on one screen. */
-    static void checkVerbose(List<String> command) {
-        try (Scripts.Proc server = Scripts.command("./jbang", "server", "0", "--no-progress")) {
-            String port = server.awaitLine(Pattern.compile("listening on localhost:(\\d+)"), RUN).group(1);
-            Scripts.Proc client = Scripts.command(onPort(command, port));
-            assertEquals(0, client.waitFor(RUN), client.output());
-            long misses = client.stdoutLines().stream().filter(l -> l.matches("Blocking with \\d+ remaining")).count();
-            assertEquals(Long.parseLong(client.last("RESULT").get("zero_writes")), misses, "one line per miss");
-            assertTrue(client.stdoutLines().contains("Sending data"), client.output());
-            if (command.get(1).equals("select-client")) {
-                assertTrue(client.stdoutLines().size() <= 24, "one screen:\n" + client.output());
-            }
+    /**
+     * A client's --verbose prints a `Blocking with N remaining` line per miss; select-client's fits on one screen. Against
+     * the plain server on {@code port}.
+     */
+    static void checkVerbose(List<String> command, String port) {
+        Scripts.Proc client = Scripts.command(onPort(command, port));
+        assertEquals(0, client.waitFor(RUN), client.output());
+        long misses = client.stdoutLines().stream().filter(l -> l.matches("Blocking with \\d+ remaining")).count();
+        assertEquals(Long.parseLong(client.last("RESULT").get("zero_writes")), misses, "one line per miss");
+        assertTrue(client.stdoutLines().contains("Sending data"), client.output());
+        if (command.get(1).equals("select-client")) {
+            assertTrue(client.stdoutLines().size() <= 24, "one screen:\n" + client.output());
         }
     }
 
