@@ -10,7 +10,7 @@
       OUTDIR/NAME.log (its errors; first line "nbrun: NAME on KERNEL: S s, N error output(s)"). Exit 0 when no cell
       of any notebook failed. --small sets SIZE (lib/nbio.jsh, lib/kernel.jsh) to 7 MiB right after it is loaded: the run then shows
       that every cell runs on this kernel, not the full-size numbers, and its JVM runs with SMALL_RUN_JVM_OPTIONS. --prestart starts the next notebook's kernel
-      while one runs (only where no timing is judged).
+      while one runs, and runs every kernel's JVM with SMALL_RUN_JVM_OPTIONS too: both only where no CPU share or time is judged.
 
   nbrun.py regenerate [--kernel KERNEL] [--timeout S] NOTEBOOK...
       Runs each notebook and, only if no cell failed, writes its fresh outputs back in place,
@@ -140,23 +140,24 @@ def all_bound(log):
 
 # A small run shows that every cell runs; it judges no number. Most of a kernel's CPU there is javac compiling each
 # cell, and C2 recompiling javac's hot methods only adds to it: a kernel on C1 alone and the serial collector
-# (fewer threads) runs the same cells for about half the CPU.
+# (fewer threads) runs the same cells for about half the CPU. So do the full-size runs whose claims are bytes, counts
+# and orders (--prestart: nothing in them is timed); a JIT changes how fast a cell runs, not what it counts.
 SMALL_RUN_JVM_OPTIONS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
 
 
-async def started_kernel(kernel, cwd, stderr_path, small=False):
+async def started_kernel(kernel, cwd, stderr_path, lean=False):
     """A fresh kernel that has answered kernel_info, and its client.
 
     A rapaio kernel is asked nothing until its log shows its five sockets bound (see RAPAIO_CHANNELS). A start that
     fails (see startup_policy) is seen within a second when the kernel dies or writes an exception to its stderr
     (rapaio's shell thread dies with a NullPointerException), within DEAF_AFTER seconds when rapaio's shell socket
-    handles nothing, and after the startup wait otherwise; then the kernel is started again. small: the kernel's JVM
-    gets SMALL_RUN_JVM_OPTIONS."""
+    handles nothing, and after the startup wait otherwise; then the kernel is started again. lean (a run that judges
+    no CPU share or time): the kernel's JVM gets SMALL_RUN_JVM_OPTIONS."""
     startup_timeout, attempts = startup_policy(kernel)
     for attempt in range(1, attempts + 1):
         km = AsyncKernelManager(kernel_name=kernel)
         rapaio = any("rapaio" in part for part in km.kernel_spec.argv)
-        if small and os.path.basename(km.kernel_spec.argv[0]) == "java":
+        if lean and os.path.basename(km.kernel_spec.argv[0]) == "java":
             km.kernel_spec.argv[1:1] = SMALL_RUN_JVM_OPTIONS
         LIVE.add(km)
         with open(stderr_path, "wb") as stderr:   # each attempt's own
@@ -212,7 +213,7 @@ async def run_each(kernel, paths, timeout, small, prestart, stderr_dir, done):
     stderr_of = lambda path: os.path.join(stderr_dir, os.path.basename(path) + ".kernel-stderr")
     cwd_of = lambda path: os.path.dirname(os.path.abspath(path))
     failed = 0
-    next_start = asyncio.ensure_future(started_kernel(kernel, cwd_of(paths[0]), stderr_of(paths[0]), small))
+    next_start = asyncio.ensure_future(started_kernel(kernel, cwd_of(paths[0]), stderr_of(paths[0]), small or prestart))
     for index, path in enumerate(paths):
         nb = nbformat.read(path, as_version=4)
         if small:
@@ -225,7 +226,7 @@ async def run_each(kernel, paths, timeout, small, prestart, stderr_dir, done):
             log.append(str(e))
         following = paths[index + 1] if index + 1 < len(paths) else None
         if following and prestart:
-            next_start = asyncio.ensure_future(started_kernel(kernel, cwd_of(following), stderr_of(following), small))
+            next_start = asyncio.ensure_future(started_kernel(kernel, cwd_of(following), stderr_of(following), small or prestart))
         start = time.monotonic()
         if km is not None:
             client = NotebookClient(nb, km=km, kernel_name=kernel, timeout=timeout, allow_errors=True,
@@ -245,7 +246,7 @@ async def run_each(kernel, paths, timeout, small, prestart, stderr_dir, done):
         failed += 1 if errors else 0
         done(path, nb, seconds, errors)
         if following and not prestart:
-            next_start = asyncio.ensure_future(started_kernel(kernel, cwd_of(following), stderr_of(following), small))
+            next_start = asyncio.ensure_future(started_kernel(kernel, cwd_of(following), stderr_of(following), small or prestart))
     return failed
 
 

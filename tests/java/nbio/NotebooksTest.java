@@ -258,8 +258,9 @@ class NotebooksTest {
     static java.util.concurrent.CompletableFuture<Map<String, Notebooks.Execution>> untimed;
 
     /**
-     * The full-size runs of the UNTIMED notebooks on IJava, in a runner of their own, started by whichever class asks
-     * first; as nothing in them is timed, the next notebook's kernel starts while one runs.
+     * The full-size runs of the UNTIMED notebooks on IJava, in a runner of their own, started by whichever class asks first;
+     * untimed, so each kernel starts while the one before runs, on C1 alone (nbrun.py --prestart): about half the CPU,
+     * the same bytes, counts and orders.
      */
     static synchronized java.util.concurrent.CompletableFuture<Map<String, Notebooks.Execution>> untimedRuns() {
         if (untimed == null) {
