@@ -18,7 +18,9 @@ class TourSourceLauncherTest {
     @Test
     void theTourRunsWithThePlainSourceLauncherToo() {
         Path java = Scripts.javaHome(22).resolve("bin/java");
-        Scripts.Proc tour = Scripts.command(java.toString(), "scripts/Tour.java", "--size", "1000000", "--connections", "100");
+        // The launcher compiles the script in its own JVM, seconds of CPU: about 40% less without the optimising
+        // compiler (CatalogTest measured it); what it compiles and runs is the same, and nothing here is timed.
+        Scripts.Proc tour = Scripts.command(java.toString(), "-XX:TieredStopAtLevel=1", "scripts/Tour.java", "--size", "1000000", "--connections", "100");
         assertEquals(0, tour.waitFor(Duration.ofSeconds(240)), tour.output());
         Map<String, Map<String, String>> rows = TourTest.table(tour.stdout());
         assertEquals(9, rows.size(), tour.stdout());
