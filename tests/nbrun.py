@@ -126,16 +126,35 @@ def shrink(nb):
 # rapaio 3.0.1 binds its five sockets, each logged "[NameChannel]: Binding ...", and only then installs the handlers
 # its shell thread looks requests up in (Channels.connect): a request that arrives before that kills the shell thread
 # (a NullPointerException), or is dropped while the map is being filled. A request sent before the sockets are bound
-# is queued by ZeroMQ and delivered the moment they are, so the runner asks nothing until the log shows all five
-# bound; the kernel then has only a few cold calls left to make before it can answer. A healthy one handles the
-# kernel_info request sent every second within about a second of that; a deaf one never does: 5 s is five requests,
-# with room for a busy machine.
+# is queued by ZeroMQ and delivered the moment they are. So the runner asks nothing until the log shows all five bound
+# and the JVM's main thread has gone to sleep (after connect it waits for the channels' threads to end; before, it
+# sleeps only for a safepoint, milliseconds): asleep at QUIET_LOOKS looks in a row, 0.2 s apart. A healthy kernel then
+# handles the kernel_info request sent every second within about a second; a deaf one never does: 5 s is five
+# requests, with room for a busy machine.
 RAPAIO_CHANNELS = ("IOPubChannel", "ControlChannel", "ShellChannel", "HeartbeatChannel", "StdinChannel")
 DEAF_AFTER = 5
+QUIET_LOOKS = 2
 
 
 def all_bound(log):
     return all(f"[{channel}]: Binding" in log for channel in RAPAIO_CHANNELS)
+
+
+def main_thread_asleep(pid):
+    """Whether the JVM's main thread (the task named java other than the launcher's, which is the process itself)
+    is asleep in the kernel (state S)."""
+    try:
+        tasks = sorted(int(tid) for tid in os.listdir(f"/proc/{pid}/task"))
+        for tid in tasks:
+            if tid == pid:
+                continue
+            with open(f"/proc/{pid}/task/{tid}/stat") as stat:
+                name, rest = stat.read().split("(", 1)[1].rsplit(") ", 1)
+            if name == "java":
+                return rest.split()[0] == "S"
+    except (OSError, ValueError):
+        pass
+    return False
 
 
 # A small run shows that every cell runs; it judges no number. Most of a kernel's CPU there is javac compiling each
@@ -148,7 +167,7 @@ SMALL_RUN_JVM_OPTIONS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
 async def started_kernel(kernel, cwd, stderr_path, lean=False):
     """A fresh kernel that has answered kernel_info, and its client.
 
-    A rapaio kernel is asked nothing until its log shows its five sockets bound (see RAPAIO_CHANNELS). A start that
+    A rapaio kernel is asked nothing until it is ready (see RAPAIO_CHANNELS). A start that
     fails (see startup_policy) is seen within a second when the kernel dies or writes an exception to its stderr
     (rapaio's shell thread dies with a NullPointerException), within DEAF_AFTER seconds when rapaio's shell socket
     handles nothing, and after the startup wait otherwise; then the kernel is started again. lean (a run that judges
@@ -165,11 +184,13 @@ async def started_kernel(kernel, cwd, stderr_path, lean=False):
         kc = km.client()
         kc.start_channels()
         deadline = time.monotonic() + startup_timeout + 5 * (attempt - 1)
-        failure, bound_at, asked_at = None, None, None
+        failure, bound_at, asked_at, quiet = None, None, None, 0
         while failure is None:
             with open(stderr_path, encoding="utf-8", errors="replace") as said:
                 log = said.read()
-            if bound_at is None and (all_bound(log) or not rapaio):
+            if rapaio and all_bound(log):
+                quiet = quiet + 1 if main_thread_asleep(km.provisioner.process.pid) else 0
+            if bound_at is None and (quiet >= QUIET_LOOKS or not rapaio):
                 bound_at = time.monotonic()
             if bound_at is not None and (asked_at is None or time.monotonic() - asked_at >= 1):
                 kc.kernel_info()
@@ -187,7 +208,7 @@ async def started_kernel(kernel, cwd, stderr_path, lean=False):
             elif thrown:
                 failure = "it threw " + thrown.group(0).strip()
             elif rapaio and bound_at is not None and time.monotonic() - bound_at > DEAF_AFTER:
-                failure = f"its sockets were bound {DEAF_AFTER} s ago and its shell has handled no request"
+                failure = f"its shell has handled no request in the {DEAF_AFTER} s since it was first asked"
             elif time.monotonic() > deadline:
                 failure = f"no answer in {startup_timeout + 5 * (attempt - 1)} s"
         kc.stop_channels()
