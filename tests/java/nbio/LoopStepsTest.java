@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.parallel.Isolated;
 
 /**
- * Steps 4 and 5 against the same reader, made slow on purpose (a few MiB/s, as a far-away peer):
+ * Steps 4 and 5, side by side, each against a reader of its own made equally slow on purpose (a few MiB/s, as a far-away peer):
  * the README says both send the same bytes, the selector loop no slower than the retry loop, which never sleeps
  * (spinning on zero-returns it is on a core or queued for one), and the selector loop uses a tiny fraction
  * of its write calls and CPU.
@@ -24,8 +24,13 @@ class LoopStepsTest {
 
     @Test
     void sameBytesNoSlowerButTheRetryLoopNeverSleepsAndTheSelectorLoopDoes() {
-        try (Scripts.Server server = Scripts.server("--read-rate", READ_RATE)) {
-            Sent retrySent = send(server, 1, "RetryClient"), selectSent = send(server, 2, "SelectClient");
+        // Side by side, each against a reader of its own: the retry loop's spinning keeps one core busy while the selector
+        // loop runs, the condition every bound below is argued for (the other core busy), in half the time of one after
+        // the other.
+        try (Scripts.Server retryServer = Scripts.server("--read-rate", READ_RATE);
+             Scripts.Server selectServer = Scripts.server("--read-rate", READ_RATE)) {
+            Running retryRun = start(retryServer, "RetryClient"), selectRun = start(selectServer, "SelectClient");
+            Sent retrySent = retryRun.finish(), selectSent = selectRun.finish();
             Map<String, String> retry = retrySent.result(), select = selectSent.result();
 
             long retryZeros = MachineLines.number(retry, "zero_writes"), selectZeros = MachineLines.number(select, "zero_writes");
@@ -69,20 +74,26 @@ class LoopStepsTest {
     /** What a client step printed, and its thread that wrote the bytes, as the kernel saw it. */
     record Sent(Map<String, String> result, ThreadWatch.Task writer) { }
 
-    /** Runs a client step against the server, watching its threads, and checks that every byte arrived intact. */
-    static Sent send(Scripts.Server server, int clientNumber, String script) {
+    /** Starts a client step against the server, watching its threads from outside. */
+    static Running start(Scripts.Server server, String script) {
         Scripts.Proc client = Scripts.start(script, "localhost", server.portArg(), SIZE);
-        ThreadWatch watch = new ThreadWatch(client);
-        assertEquals(0, client.waitFor(RUN), client.output());
-        ThreadWatch.Task writer = watch.writer();
-        Map<String, String> result = client.last("RESULT");
-        assertEquals(SIZE, result.get("bytes"));
-        assertEquals("held", result.get("assertion"));
-        Map<String, String> served = server.served(clientNumber, RUN);
-        assertEquals(SIZE, served.get("bytes"), "bytes the server received");
-        assertEquals(result.get("crc32"), served.get("crc32"), "crc32 of what the server received");
-        assertEquals("eof", served.get("ended"));
-        assertTrue(writer.bytes() >= Long.parseLong(SIZE), "one thread wrote the bytes: " + writer);
-        return new Sent(result, writer);
+        return new Running(server, client, new ThreadWatch(client));
+    }
+
+    /** A client step under way; finish() waits for it and checks that every byte arrived intact. */
+    record Running(Scripts.Server server, Scripts.Proc client, ThreadWatch watch) {
+        Sent finish() {
+            assertEquals(0, client.waitFor(RUN), client.output());
+            ThreadWatch.Task writer = watch.writer();
+            Map<String, String> result = client.last("RESULT");
+            assertEquals(SIZE, result.get("bytes"));
+            assertEquals("held", result.get("assertion"));
+            Map<String, String> served = server.served(1, RUN);
+            assertEquals(SIZE, served.get("bytes"), "bytes the server received");
+            assertEquals(result.get("crc32"), served.get("crc32"), "crc32 of what the server received");
+            assertEquals("eof", served.get("ended"));
+            assertTrue(writer.bytes() >= Long.parseLong(SIZE), "one thread wrote the bytes: " + writer);
+            return new Sent(result, writer);
+        }
     }
 }
