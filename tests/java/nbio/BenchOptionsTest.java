@@ -24,16 +24,20 @@ class BenchOptionsTest {
     private static String classPath;
 
     /**
-     * The bench's JVM as JBang starts it: Java 17 (its //JAVA line) on the class path JBang built for it, asked of
-     * ./jbang once. A refusal is the bench's own doing, so each needs no start of JBang's JVM of its own (the tests
-     * below that stop the bench go through ./jbang, as do ReadmeTest's runs of the README's bench commands).
+     * The bench's JVM as JBang starts it: Java 17 (its //JAVA line) on the class path JBang builds for it (./jbang build,
+     * then ./jbang info classpath: once). A refusal is the bench's own doing, so each needs no start of JBang's JVM of
+     * its own (the tests below that stop the bench go through ./jbang, as do ReadmeTest's runs of the README's bench
+     * commands).
      */
     static synchronized List<String> benchCommand() {
         if (classPath == null) {
+            Scripts.Proc build = Scripts.command("./jbang", "build", "bench");   // `info` names the jar but does not build it
+            assertEquals(0, build.waitFor(RUN), build.output());
             Scripts.Proc info = Scripts.command("./jbang", "info", "classpath", "bench");
             assertEquals(0, info.waitFor(RUN), info.output());
             List<String> lines = info.stdoutLines();
             classPath = lines.get(lines.size() - 1);
+            assertTrue(Files.isRegularFile(Path.of(classPath.split(java.io.File.pathSeparator)[0])), "JBang built the bench: " + classPath);
         }
         return List.of(Scripts.javaHome(17).resolve("bin/java").toString(), "-cp", classPath, "benchmark.Bench");
     }
@@ -41,12 +45,13 @@ class BenchOptionsTest {
     static String refused(String... args) {
         List<String> command = new java.util.ArrayList<>(benchCommand());
         command.addAll(List.of(args));
-        Scripts.Proc bench = Scripts.command(command.toArray(String[]::new));
-        assertEquals(2, bench.waitFor(RUN), bench.output());
-        List<String> said = bench.stderrLines().stream().filter(l -> !l.startsWith("[jbang]")).toList();
-        assertEquals(1, said.size(), bench.output());
-        assertTrue(!bench.stdout().contains("== Part"), "no part ran: " + bench.stdout());
-        return said.get(0);
+        try (Scripts.Proc bench = Scripts.command(command.toArray(String[]::new))) {   // a bench that started stops here
+            assertEquals(2, bench.waitFor(RUN), bench.output());
+            List<String> said = bench.stderrLines().stream().filter(l -> !l.startsWith("[jbang]")).toList();
+            assertEquals(1, said.size(), bench.output());
+            assertTrue(!bench.stdout().contains("== Part"), "no part ran: " + bench.stdout());
+            return said.get(0);
+        }
     }
 
     @Test
