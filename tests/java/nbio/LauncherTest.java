@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** ./jbang, the launcher: odd PATHs, another current folder, a JAVA_HOME that names nothing. */
 @Timeout(300)
@@ -58,8 +59,8 @@ class LauncherTest {
      * gets an archive of its own; a clone that cannot be written to goes without one, and says nothing of it.
      */
     @Test
-    void firstRunsAtOnceAllWorkAndLeaveOneWholeClassDataArchive() throws IOException {
-        Path clone = Files.createTempDirectory("launcher-clone"), jars = clone.resolve(".jbang-cli");
+    void firstRunsAtOnceAllWorkAndLeaveOneWholeClassDataArchive(@TempDir Path clone) throws IOException {
+        Path jars = clone.resolve(".jbang-cli");   // its archives (10 to 20 MB each) go with the folder
         Files.copy(Scripts.ROOT.resolve("jbang"), clone.resolve("jbang"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         Files.copy(Scripts.ROOT.resolve("jbang-catalog.json"), clone.resolve("jbang-catalog.json"));
         for (String folder : List.of("scripts", "exercises")) Files.createSymbolicLink(clone.resolve(folder), Scripts.ROOT.resolve(folder));
@@ -67,7 +68,7 @@ class LauncherTest {
         Path jar = Files.createSymbolicLink(jars.resolve("jbang-cli-0.132.1-all.jar"), Scripts.ROOT.resolve(".jbang-cli/jbang-cli-0.132.1-all.jar"));
         Map<String, String> env = Map.of("NBIO_USE_JAR", "1");
 
-        String cache = Files.createTempDirectory("jbang-dir").toString();
+        String cache = Files.createDirectory(clone.resolve("jbang-dir")).toString();
         List<Scripts.Proc> runs = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             runs.add(Scripts.Proc.start(List.of("./jbang", "blocking-client", "--help"), clone, Map.of("NBIO_USE_JAR", "1", "JBANG_DIR", cache)));
