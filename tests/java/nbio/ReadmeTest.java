@@ -17,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Every command in the README works as written (the server's port swapped for a free one). */
 @Timeout(1200) // every README command, each through ./jbang (which compiles it first): minutes on a busy machine
@@ -298,8 +299,7 @@ class ReadmeTest {
      * colour codes get through.
      */
     @Test
-    void theLauncherFetchesJBangOnceQuietly() throws IOException {
-        Path fresh = Files.createTempDirectory("readme-jbang");
+    void theLauncherFetchesJBangOnceQuietly(@TempDir Path fresh) throws IOException {   // gone with its 9 MB jar after
         Files.copy(Scripts.ROOT.resolve("jbang"), fresh.resolve("jbang"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         Map<String, String> env = Map.of("NBIO_USE_JAR", "1");
         Scripts.Proc first = Scripts.commandWithEnv(env, fresh.resolve("jbang").toString(), "version");
