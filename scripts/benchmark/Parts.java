@@ -183,6 +183,12 @@ final class Parts {
                         r.stat("zero_writes").add(Double.parseDouble(res.get("zero_writes")));
                         r.stat("selects").add(Double.parseDouble(res.get("selects")));
                         r.stat("cpu_ms").add(Double.parseDouble(res.get("cpu_ms")));
+                        if (res.containsKey("queued_ms")) {
+                            // On a core or queued for one: the CPU time the client wanted, whatever the machine's load gave it.
+                            double queued = Double.parseDouble(res.get("queued_ms"));
+                            r.stat("queued_ms").add(queued);
+                            r.stat("wanted_ms").add(Double.parseDouble(res.get("cpu_ms")) + queued);
+                        }
                         r.stat("wall_ms").add(wall);
                         r.stat("mib_s").add(bytes / (double) MiB / (wall / 1000));
                         boolean intact = after[3] - before[3] == 1 && after[4] == before[4] && after[1] - before[1] == cfg.clientBytes;

@@ -9,13 +9,17 @@ import java.util.Locale;
  * "Machine-readable lines" documents its fields; {@link MachineLines} reads them back).
  */
 public record ClientResult(String client, long bytes, long requested, long writes, long zeroWrites, long selects,
-                           double wallMs, double cpuMs, long crc32, boolean held) {
+                           double wallMs, double cpuMs, double queuedMs, long crc32, boolean held) {
 
-    /** RESULT client=... bytes=... requested=... writes=... zero_writes=... selects=... wall_ms=... cpu_ms=... crc32=... assertion=... */
+    /**
+     * RESULT client=... bytes=... requested=... writes=... zero_writes=... selects=... wall_ms=... cpu_ms=... queued_ms=... crc32=...
+     * assertion=... (queued_ms only where the system counts it: a negative queuedMs leaves it out)
+     */
     public String line() {
+        String queued = queuedMs < 0 ? "" : String.format(Locale.ROOT, " queued_ms=%.1f", queuedMs);
         return String.format(Locale.ROOT, "RESULT client=%s bytes=%d requested=%d writes=%d zero_writes=%d"
-                        + " selects=%d wall_ms=%.1f cpu_ms=%.1f crc32=%08x assertion=%s",
-                client, bytes, requested, writes, zeroWrites, selects, wallMs, cpuMs, crc32, held ? "held" : "failed");
+                        + " selects=%d wall_ms=%.1f cpu_ms=%.1f%s crc32=%08x assertion=%s",
+                client, bytes, requested, writes, zeroWrites, selects, wallMs, cpuMs, queued, crc32, held ? "held" : "failed");
     }
 
     /** The step's own summary line, the line of counts, then the RESULT line. */

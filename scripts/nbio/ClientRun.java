@@ -39,7 +39,7 @@ public final class ClientRun {
     private final ClientDeadlines deadlines;
     private SocketChannel sock;
     private ByteBuffer data;
-    private long writes, zeroWrites, selects, startNanos, startCpu, lastProgress;
+    private long writes, zeroWrites, selects, startNanos, startCpu, startQueued, lastProgress;
     private volatile boolean awaitingClose;
 
     public ClientRun(ClientArgs args) {
@@ -61,6 +61,7 @@ public final class ClientRun {
         data = ArticleData.foobar(name, args.size());
         System.out.printf("%s: sending %,d bytes to %s:%d%n", name, args.size(), args.host(), args.port());
         startCpu = CpuClock.threadNanos();
+        startQueued = CpuClock.threadQueuedNanos();
         startNanos = lastProgress = System.nanoTime();
         return data;
     }
@@ -104,12 +105,13 @@ public final class ClientRun {
 
     /** The summary for people, then the RESULT line for programs (the README documents its fields). */
     public void report(boolean held) throws IOException {
-        long wallNanos = System.nanoTime() - startNanos, cpu = CpuClock.threadNanos() - startCpu;
+        long wallNanos = System.nanoTime() - startNanos, cpu = CpuClock.threadNanos() - startCpu, queuedNow = CpuClock.threadQueuedNanos();
+        double queuedMs = startQueued < 0 || queuedNow < 0 ? -1 : (queuedNow - startQueued) / 1e6;
         if (held) confirmDelivery();
         deadlines.finished = true;
         CRC32 crc = new CRC32();
         crc.update(data.duplicate().flip());
-        new ClientResult(name, data.position(), args.size(), writes, zeroWrites, selects, wallNanos / 1e6, cpu / 1e6,
+        new ClientResult(name, data.position(), args.size(), writes, zeroWrites, selects, wallNanos / 1e6, cpu / 1e6, queuedMs,
                 crc.getValue(), held).print();
     }
 

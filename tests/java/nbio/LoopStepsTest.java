@@ -48,6 +48,14 @@ class LoopStepsTest {
             ThreadWatch.Split spin = retrySent.writer().whileWriting(Long.parseLong(SIZE));
             assertTrue(spin.wallMs() >= 1000, "the transfer was watched for a while: " + spin);
             assertTrue(spin.asleepMs() < 0.2 * spin.wallMs(), "the retry loop never sleeps, it spins: " + spin);
+            // The same, as the step itself reports it (the README's queued_ms): over its own window, first write to last,
+            // the retry loop's thread was on a core or queued for one (cpu_ms + queued_ms) for most of wall_ms, by the
+            // argument above; the selector loop's was not, as it sleeps in select() (tens of ms of CPU, and each of its
+            // hundred-odd wake-ups queued for at most a few ms on this crowded machine: far under half its 3 s or more).
+            double retryWanted = MachineLines.decimal(retry, "cpu_ms") + MachineLines.decimal(retry, "queued_ms");
+            double selectWanted = MachineLines.decimal(select, "cpu_ms") + MachineLines.decimal(select, "queued_ms");
+            assertTrue(retryWanted >= 0.8 * MachineLines.decimal(retry, "wall_ms"), "the retry loop's own RESULT: it never sleeps: " + retry);
+            assertTrue(selectWanted < 0.5 * MachineLines.decimal(select, "wall_ms"), "the selector loop's own RESULT: it sleeps: " + select);
             // "At least 10 times the CPU": the time the spinning thread was on a core or waiting for one is what it
             // burns given a free core, against the selector loop's own CPU time (tens of ms: a busy machine stretches
             // its wall time, not that); over 2 s against at most 200 ms.

@@ -95,6 +95,10 @@ class WhatTheRunPrintedTest {
                 assertTrue(fields.containsKey(field), "RESULT without " + field + ": " + line);
             }
             clients.add(fields.get("client"));
+            // Steps 2 to 5 also say how long their sending thread waited for a CPU (Linux's schedstat; this is Linux).
+            if (List.of("blocking-client", "nonblocking-client", "retry-client", "select-client").contains(fields.get("client"))) {
+                assertTrue(fields.containsKey("queued_ms"), "RESULT of a client step without queued_ms: " + line);
+            }
         }
         for (String client : clients) assertTrue(section.contains("`" + client + "`"), "RESULT client=" + client + " is not in the README");
         assertEquals(Set.of("blocking-client", "nonblocking-client", "retry-client", "select-client", "event-loop", "virtual-threads"),
