@@ -58,9 +58,14 @@ public class Check {
     // something that will not come: a crowded machine delays a runnable process by a few hundred
     // milliseconds at worst (a timer's tick, seen with a load average of 12 on 2 cores), ten times less.
     static final int STALL_SECONDS = 5;
-    // A loop that waits in select() wants a CPU for a few percent of the time at most; one that spins
-    // wants one all the time (100%), however busy the machine (see wantedCpuNanos): the line is halfway.
-    static final double SPIN = 0.5;
+    // A loop that waits in select() wants a CPU only when woken: 0 ms of a 1 s window where nothing wakes it
+    // (echo-server's answer, with a core kept busy), and with step 6a's timer 10 wake-ups a second, each queued
+    // for a CPU at most a few ms (a waking thread goes ahead of those that spin): under 20% even at 18 ms each.
+    // A loop that spins wants one all the time (see wantedCpuNanos) except while it is stopped: its thread
+    // was seen to block briefly now and then with no collection or safepoint in its JVM (2 voluntary switches,
+    // 117 ms off the run queue in a 977 ms window: 88%), 73-100% with a core kept busy at a load of 8, and
+    // once 46% at a load of 12 (measured then with the clock read outside what it wanted). 30% lies between.
+    static final double SPIN = 0.3;
 
     record Exercise(String name, String step, String file, String what, Judge judge) { }
 
@@ -206,10 +211,16 @@ public class Check {
         static final Busy NOT_MEASURED = new Busy(0, 0, 0, 0, false);
 
         static Busy measure(Child child, long fromNanos, long toNanos) throws InterruptedException {
+            // The clock is read inside the two readings of what the thread wanted, never outside: this process may stop
+            // for hundreds of ms between two reads (queued for a CPU, or its own collector's pause: 33-81 ms seen here),
+            // and such a gap outside them counted as time the spinner did not want (a spinning fixture measured at 76%,
+            // 934 ms in 1,228, its own JVM stopped 24 ms in all). Inside, a gap only adds to what a spinner wanted; a
+            // program asleep in select() wants nothing more in it. The write calls are read outside, so a gap only adds
+            // to a spinner's count.
             sleepUntil(fromNanos);
-            long wanted0 = child.wantedCpuNanos(), writes0 = child.writeCalls(), wall0 = System.nanoTime();
+            long writes0 = child.writeCalls(), wanted0 = child.wantedCpuNanos(), wall0 = System.nanoTime();
             sleepUntil(toNanos);
-            long wanted1 = child.wantedCpuNanos(), writes1 = child.writeCalls(), wall1 = System.nanoTime();
+            long wall1 = System.nanoTime(), wanted1 = child.wantedCpuNanos(), writes1 = child.writeCalls();
             if (!child.process.isAlive()) return NOT_MEASURED;
             double wanted = Math.max(0, wanted1 - wanted0) / 1e6, wall = (wall1 - wall0) / 1e6;
             return new Busy(wanted / wall, wanted, wall, writes1 - writes0, true);
