@@ -53,7 +53,8 @@ Pattern STRACE_LINE = Pattern.compile("^    \\d+ +\\d\\d:\\d\\d:\\d\\d\\.\\d+ .*
 
 /**
  * A line of kernel-view's output as a projector can show it (kernel-view's own output is untouched):
- * an strace line too wide loses errno's words (EAGAIN stays), then the middle of its arguments ("...");
+ * an strace line too wide loses errno's words (EAGAIN stays), then the middle of its arguments ("..."), or the
+ * end of them when strace split the call (its first half has no answer to keep);
  * any other line wraps at spaces, its next lines indented four more.
  */
 String fitted(String line) {
@@ -61,6 +62,10 @@ String fitted(String line) {
     if (STRACE_LINE.matcher(line).matches()) {
         String cut = line.replaceFirst("(= -?\\d+ [A-Z]+) \\([^()]*\\)$", "$1");
         if (cut.length() <= WIDTH) return cut;
+        if (cut.endsWith(" <unfinished ...>")) {               // no answer yet to keep: keep the first arguments
+            int end = cut.lastIndexOf(", ", WIDTH - 5);
+            if (end > 0) return cut.substring(0, end + 2) + "...";
+        }
         int brace = cut.lastIndexOf('}');                  // keep the call's last argument and its result
         int tail = brace >= 0 ? brace : cut.lastIndexOf(", ");
         int head = cut.lastIndexOf(", ", WIDTH - (cut.length() - tail) - 5);
