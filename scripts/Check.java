@@ -372,6 +372,10 @@ public class Check {
             // has moved for 200 ms (the bytes take milliseconds to fill the buffers; 30 s for a crowded machine).
             server.waitUntil(30, () -> clients.stream().mapToLong(c -> c.sent).sum(), new Settled(200,
                     () -> clients.stream().mapToLong(c -> c.sent).sum()));
+            // What the clients sent may still wait in the server's receive buffers (megabytes): a server that throws
+            // away what a write did not take reads on, and writes, after the clients' writes have stopped. Measured once
+            // its write calls have stopped too, or after 3 s of them (a server that spins never stops).
+            server.waitUntil(3, server::writeCalls, new Settled(200, server::writeCalls));
             long start = System.nanoTime();
             Busy stalled = Busy.measure(server, start, start + 1_000_000_000L);
             for (EchoClient c : clients) c.reading.countDown();
