@@ -491,13 +491,12 @@ class NotebooksTest {
                 double asleep = decimals(context, output, "  asleep: +([\\d,.]+) ms")[0];
                 assertTrue(asleep < 0.2 * wall, "the retry loop hardly slept: " + context);
                 assertTrue(output.contains("server: 73,400,320 bytes arrived, crc32=32c5cd4a, all of them and in order: true"), context);
-                // "The bars also grow during the run ... the second run, its code compiled by now, does not start where the
-                // first one ended: it starts lower and grows again": counts of one run each (a run that a load starves
-                // of a core has fewer calls in every slice, start and end alike; this class runs alone).
+                // "The bars also grow during the run ... the second run, its code compiled by now, grows again": each run
+                // against itself (a load that starves a run of a core lowers its rates; comparing two runs' rates would
+                // compare their shares of a core: with a core kept busy the first ended at 783, the second began at 998).
                 long[] cold = numbers(context, output, "the run above, the loop's first: +([\\d,]+) +([\\d,]+)");
                 long[] rerun = numbers(context, output, "the same loop again: +([\\d,]+) +([\\d,]+)");
                 assertTrue(cold[0] < cold[1], "the first run's zero-returns per 10 ms grow during the run: " + context);
-                assertTrue(rerun[0] < cold[1], "the second run starts lower than the first one ended: " + context);
                 assertTrue(rerun[0] < rerun[1], "the second run grows again: " + context);
             }
             case "05-selector-loop.ipynb" -> {
