@@ -1,5 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
+//JAVA_OPTIONS -XX:TieredStopAtLevel=1
 //DESCRIPTION Any step under strace: its own output, then the system calls the kernel was asked and what it answered.
 //SOURCES nbio/Strace.java
 //SOURCES nbio/Jdks.java
@@ -318,32 +319,75 @@ public class KernelView {
         return t;
     }
 
-    // Every 10 ms, each thread's CPU time as the kernel counts it (utime + stime in /proc/PID/task/TID/stat, in
-    // clock ticks), so that the CPU of the thread that wrote can be read off between its first and last write.
+    // Every 10 ms, the CPU time of each thread that could write on a socket, as the kernel counts it (utime + stime
+    // in /proc/PID/task/TID/stat, in clock ticks), so that the CPU of the thread that wrote can be read off between
+    // its first and last write. Cheap enough not to load the run it watches: the step's processes (strace's
+    // descendants, a walk of all of /proc) and its threads' names are looked up every 100 ms, not every 10, and a
+    // JVM's own threads (compilers, collectors, ...), which never write on a socket, are not read.
     Thread sampleCpu(Process strace) {
         Thread t = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                strace.descendants().forEach(p -> {
-                    try (Stream<Path> tasks = Files.list(Path.of("/proc/" + p.pid() + "/task"))) {
-                        tasks.forEach(task -> {
-                            try {
-                                String stat = Files.readString(task.resolve("stat"));
-                                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                                Instant at = Instant.now();
-                                double now = at.getEpochSecond() + at.getNano() / 1e9;
-                                long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);   // utime, stime (fields 14, 15)
-                                cpuSamples.computeIfAbsent(Integer.parseInt(task.getFileName().toString()),
-                                        k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(new double[] {now, ticks});
-                            } catch (IOException | RuntimeException gone) { }
-                        });
+            List<Path> threads = List.of();
+            for (int round = 0; !Thread.currentThread().isInterrupted(); round++) {
+                if (round % 10 == 0 || threads.isEmpty()) threads = applicationThreads(strace);
+                for (Path task : threads) {
+                    try {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        Instant at = Instant.now();
+                        double now = at.getEpochSecond() + at.getNano() / 1e9;
+                        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);   // utime, stime (fields 14, 15)
+                        cpuSamples.computeIfAbsent(Integer.parseInt(task.getFileName().toString()),
+                                k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(new double[] {now, ticks});
                     } catch (IOException | RuntimeException gone) { }
-                });
+                }
                 LockSupport.parkNanos(10_000_000);
             }
         }, "cpu-sampler");
         t.setDaemon(true);
         t.start();
         return t;
+    }
+
+    /** The names (as the kernel keeps them, 15 characters) of the threads a HotSpot JVM starts for itself. */
+    static final Pattern JVM_THREAD = Pattern.compile("GC Thread#.*|G1 .*|C[12] CompilerThre.*|VM Thread|VM Periodic Tas.*"
+            + "|Reference Handl.*|Finalizer|Signal Dispatch.*|Service Thread|Monitor Deflati.*|Sweeper thread|Notification Th.*"
+            + "|Common-Cleaner|Attach Listener|JVMCI.*|Cleaner-\\d+");
+
+    /** The /proc/PID/task/TID folders of the step's threads (strace's descendants), its JVMs' own threads left out. */
+    static List<Path> applicationThreads(Process strace) {
+        List<Path> threads = new ArrayList<>();
+        for (long pid : descendants(strace.pid())) {
+            try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+                tasks.forEach(task -> {
+                    try {
+                        if (!JVM_THREAD.matcher(Files.readString(task.resolve("comm")).strip()).matches()) threads.add(task);
+                    } catch (IOException gone) { }
+                });
+            } catch (IOException | RuntimeException gone) { }
+        }
+        return threads;
+    }
+
+    // A process's descendants from each of its threads' /proc/PID/task/TID/children (a few small files), rather than
+    // ProcessHandle.descendants(), which reads the stat file of every process on the machine; that where Linux has none.
+    static List<Long> descendants(long root) {
+        List<Long> found = new ArrayList<>();
+        List<Long> parents = new ArrayList<>(List.of(root));
+        while (!parents.isEmpty()) {
+            long parent = parents.remove(parents.size() - 1);
+            try (Stream<Path> tasks = Files.list(Path.of("/proc/" + parent + "/task"))) {
+                for (Path task : tasks.toList()) {
+                    Path children = task.resolve("children");
+                    if (!Files.exists(children)) {
+                        return ProcessHandle.of(root).stream().flatMap(ProcessHandle::descendants).map(ProcessHandle::pid).toList();
+                    }
+                    for (String child : Files.readString(children).trim().split(" ")) {
+                        if (!child.isEmpty()) { found.add(Long.parseLong(child)); parents.add(Long.parseLong(child)); }
+                    }
+                }
+            } catch (IOException | RuntimeException gone) { }
+        }
+        return found;
     }
 
     // The step's socket queue and the peer's, as the kernel reports them (ss, else /proc/net/tcp), every 20 ms:
