@@ -13,6 +13,11 @@ public final class ArticleData {
 
     /** size bytes of 'foobar\n' * ..., ready to write; a program that cannot have them stops with one line. */
     public static ByteBuffer foobar(String program, int size) {
+        return foobar(program, size, () -> { });
+    }
+
+    /** The same; beforeExit runs just before a program without the memory stops (a client's Ctrl-C hook then waits for no one). */
+    public static ByteBuffer foobar(String program, int size, Runnable beforeExit) {
         // A direct buffer lives outside the Java heap, so the kernel copies straight from it.
         // (Writing a heap buffer makes the JDK copy all that remains into a direct one first,
         // on every call: that copying, not the socket, would dominate the numbers.)
@@ -20,6 +25,7 @@ public final class ArticleData {
         try {
             data = ByteBuffer.allocateDirect(size);
         } catch (OutOfMemoryError e) {
+            beforeExit.run();
             Failure.exit(program, 1, outOfMemory(size, e));
         }
         byte[] foobar = "foobar\n".getBytes();

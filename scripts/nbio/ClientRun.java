@@ -58,7 +58,8 @@ public final class ClientRun {
 
     /** data = 'foobar\n' * 10 * 1024 * 1024 (or the size asked for); the clock starts once it is filled. */
     public ByteBuffer foobar() {
-        data = ArticleData.foobar(name, args.size());
+        // Without the memory this thread ends the JVM, after connect: the Ctrl-C hook must not wait 5 s for it then.
+        data = ArticleData.foobar(name, args.size(), () -> deadlines.finished = true);
         System.out.printf("%s: sending %,d bytes to %s:%d%n", name, args.size(), args.host(), args.port());
         startCpu = CpuClock.threadNanos();
         startQueued = CpuClock.threadQueuedNanos();

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -40,15 +41,14 @@ class ClientFaultsTest {
 
     /**
      * A listening socket that never accepts: the handshake completes in its queue and its kernel takes
-     * the bytes, but no program ever reads them. A client must not call that a success.
+     * the bytes, but no program ever reads them. A client must not call that a success. (The four
+     * clients run at once: each waits for its own deadline.)
      */
     @Test
     void bytesTheKernelTookButNoServerReadAreNotCalledDelivered() throws IOException {
-        try (ServerSocketChannel neverAccepts = ServerSocketChannel.open()) {
-            neverAccepts.bind(new InetSocketAddress("localhost", 0), 5);
-            String port = String.valueOf(((InetSocketAddress) neverAccepts.getLocalAddress()).getPort());
-            for (String client : CLIENTS) {
-                Scripts.Proc run = Scripts.start(client, "localhost", port, "100000", "--timeout", "2");
+        try (ServerSocketChannel neverAccepts = neverAccepts()) {
+            String port = portOf(neverAccepts);
+            for (Scripts.Proc run : eachClient(client -> Scripts.start(client, "localhost", port, "100000", "--timeout", "2"))) {
                 String line = oneLine(run, 1);
                 assertTrue(line.endsWith(": the server neither took bytes nor closed the connection for 2 s (see --timeout)"
                         + " after the kernel had accepted all 100,000 bytes: delivery not confirmed"), line);
@@ -59,23 +59,26 @@ class ClientFaultsTest {
 
     @Test
     void sizesOneWriteCannotMoveAreRefusedUpFront() throws IOException {
-        int port = freePort();
-        for (String client : CLIENTS) {
-            String line = oneLine(Scripts.start(client, "localhost", String.valueOf(port), "2147479553"), 2);
+        String port = String.valueOf(freePort());
+        for (Scripts.Proc run : eachClient(client -> Scripts.start(client, "localhost", port, "2147479553"))) {
+            String line = oneLine(run, 2);
             assertTrue(line.contains("bad size '2147479553' (expected 1 to 2,147,479,552: the most one write call moves)"), line);
-            // The largest size that one write can move passes the check (and then finds nobody listening).
-            line = oneLine(Scripts.start(client, "localhost", String.valueOf(port), "2147479552"), 1);
+        }
+        // The largest size that one write can move passes the check (and then finds nobody listening).
+        for (Scripts.Proc run : eachClient(client -> Scripts.start(client, "localhost", port, "2147479552"))) {
+            String line = oneLine(run, 1);
             assertTrue(line.contains("nothing is listening on localhost:" + port), line);
         }
     }
 
+    /** The client connects (a listening socket takes the connection; nothing needs to read), then finds no memory for its data. */
     @Test
-    void aSizeThatDoesNotFitInMemoryIsOneLine() {
-        try (Scripts.Server server = Scripts.server()) {
-            for (String client : CLIENTS) {
-                Path java17 = Scripts.javaHome(17);
-                Scripts.Proc run = Scripts.command(java17.resolve("bin/java").toString(), "-XX:MaxDirectMemorySize=16m",
-                        "-cp", Scripts.classesOf(client, java17).toString(), client, "localhost", server.portArg(), "100000000");
+    void aSizeThatDoesNotFitInMemoryIsOneLine() throws IOException {
+        Path java17 = Scripts.javaHome(17);
+        try (ServerSocketChannel listening = neverAccepts()) {
+            String port = portOf(listening);
+            for (Scripts.Proc run : eachClient(client -> Scripts.command(java17.resolve("bin/java").toString(), "-XX:MaxDirectMemorySize=16m",
+                    "-cp", Scripts.classesOf(client, java17).toString(), client, "localhost", port, "100000000"))) {
                 String line = oneLine(run, 1);
                 assertTrue(line.contains("100,000,000 bytes do not fit in this JVM's direct memory")
                         && line.contains("-XX:MaxDirectMemorySize"), line);
@@ -85,13 +88,13 @@ class ClientFaultsTest {
 
     /** Under an address-space limit (ulimit -v) the system refuses the memory: the JVM's direct-memory limit is not the cause. */
     @Test
-    void aMemoryLimitOfTheProcessIsNamedAsSuch() {
-        try (Scripts.Server server = Scripts.server()) {
-            for (String client : CLIENTS) {
-                Path java17 = Scripts.javaHome(17);
-                Scripts.Proc run = Scripts.command("sh", "-c", "ulimit -v 3500000 && exec " + java17.resolve("bin/java")
-                        + " -Xmx64m -XX:MaxDirectMemorySize=3g -cp " + Scripts.classesOf(client, java17) + " " + client
-                        + " localhost " + server.portArg() + " 1500000000");
+    void aMemoryLimitOfTheProcessIsNamedAsSuch() throws IOException {
+        Path java17 = Scripts.javaHome(17);
+        try (ServerSocketChannel listening = neverAccepts()) {
+            String port = portOf(listening);
+            for (Scripts.Proc run : eachClient(client -> Scripts.command("sh", "-c", "ulimit -v 3500000 && exec " + java17.resolve("bin/java")
+                    + " -Xmx64m -XX:MaxDirectMemorySize=3g -cp " + Scripts.classesOf(client, java17) + " " + client
+                    + " localhost " + port + " 1500000000"))) {
                 String line = oneLine(run, 1);
                 assertTrue(line.contains("the system refused 1,500,000,000 bytes of memory (Unable to allocate 1500000000 bytes):"
                         + " send less, or raise this process's memory limit (ulimit -v)"), line);
@@ -102,8 +105,8 @@ class ClientFaultsTest {
 
     @Test
     void onAnIpv6OnlyHostTheRealCauseIsSaid() {
-        for (String client : CLIENTS) {
-            String line = oneLine(Scripts.startIpv6Only(client, "localhost", "1234"), 1);
+        for (Scripts.Proc run : eachClient(client -> Scripts.startIpv6Only(client, "localhost", "1234"))) {
+            String line = oneLine(run, 1);
             assertTrue(line.contains("cannot connect to localhost:1234") && line.contains("no IPv4 loopback address (127.0.0.1)")
                     && line.contains("use ::1 as the host"), line);
             assertFalse(line.contains("connection broke"), "it never connected: " + line);
@@ -114,17 +117,17 @@ class ClientFaultsTest {
     void aHostThatIsOnlyDigitsIsRefusedAsAPortBeforeAnyConnect() {
         // In a network namespace of its own (only ::1, no route anywhere): were the check missing, the
         // client would try 0.0.98.11, and that attempt could not leave this machine.
-        for (String client : CLIENTS) {
-            String line = oneLine(Scripts.startIpv6Only(client, "25099"), 2);
+        for (Scripts.Proc run : eachClient(client -> Scripts.startIpv6Only(client, "25099"))) {
+            String line = oneLine(run, 2);
             assertTrue(line.contains("host '25099' looks like a port: give the host first"), line);
         }
     }
 
     @Test
     void anEmptyArgumentIsRefusedNotSkipped() throws IOException {
-        int port = freePort();
-        for (String client : CLIENTS) {
-            String line = oneLine(Scripts.start(client, "", "localhost", String.valueOf(port)), 2);
+        String port = String.valueOf(freePort());
+        for (Scripts.Proc run : eachClient(client -> Scripts.start(client, "", "localhost", port))) {
+            String line = oneLine(run, 2);
             assertTrue(line.contains("argument 1 is empty"), line);
         }
     }
@@ -137,6 +140,22 @@ class ClientFaultsTest {
             assertTrue(client.stdout().contains("70 of 70 bytes (crc32=") && client.stdout().contains(": 1 write call, 0 returned 0, 0 selector wake-ups,"),
                     client.stdout());
         }
+    }
+
+    /** The four clients, started at once (their runs do not meet), in the order of CLIENTS. */
+    static List<Scripts.Proc> eachClient(Function<String, Scripts.Proc> start) {
+        return CLIENTS.stream().map(start).toList();
+    }
+
+    /** A listening socket on loopback that never accepts: its kernel completes the handshakes and takes bytes. */
+    static ServerSocketChannel neverAccepts() throws IOException {
+        ServerSocketChannel listening = ServerSocketChannel.open();
+        listening.bind(new InetSocketAddress("localhost", 0), 5);
+        return listening;
+    }
+
+    static String portOf(ServerSocketChannel listening) throws IOException {
+        return String.valueOf(((InetSocketAddress) listening.getLocalAddress()).getPort());
     }
 
     static int freePort() throws IOException {

@@ -33,7 +33,9 @@ class TourFaultsTest {
 
     static String[] tourOnJava17(List<String> jvmOptions, String... options) {
         Path jdk = Scripts.javaHomeExactly(17).orElse(Scripts.javaHome(17));
-        List<String> command = new java.util.ArrayList<>(List.of(jdk.resolve("bin/java").toString()));
+        // These tours are judged by their lines, never timed: the tour's JVM (which compiles the steps in-process)
+        // runs without the optimising compiler, for less CPU. The steps it starts keep the JVM's defaults.
+        List<String> command = new java.util.ArrayList<>(List.of(jdk.resolve("bin/java").toString(), "-XX:TieredStopAtLevel=1"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", Scripts.classesOf("Tour", jdk).toString(), "Tour"));
         command.addAll(List.of(options));
@@ -86,25 +88,29 @@ class TourFaultsTest {
      */
     @Test
     void aJreIsNotTakenForAJdkAndAFailingStep6cIsOneLine(@TempDir Path tmp) throws IOException {
+        // Three tours, started at once: each has its own servers on ports of their own and its own working folder.
         Path jre = fakeJava(tmp.resolve("jre-25"), null);
-        Scripts.Proc tour = Scripts.commandWithEnv(Map.of("JAVA_HOME", jre.toString()), tourOnJava17("--size", "1000000", "--connections", "100"));
-        assertEquals(0, tour.waitFor(RUN), tour.output());
-        assertTrue(tour.stdout().contains("v-threads | RESULT client=virtual-threads "), tour.stdout());
-
         Path failingCompiler = fakeJava(tmp.resolve("jdk-25"), "echo 'javac: gave up on purpose'; exit 1");
-        tour = Scripts.commandWithEnv(Map.of("JAVA_HOME", failingCompiler.toString()), tourOnJava17("--size", "1000000", "--connections", "100"));
-        assertEquals(1, tour.waitFor(RUN), tour.output());
-        assertTrue(tour.stdout().contains("v-threads | javac: gave up on purpose"), tour.stdout());
-        assertEquals(List.of("tour: virtual-threads does not compile with " + failingCompiler + " (exit code 1, its lines above say why):"
-                + " step 6c did not run"), tour.stderrLines());
-
         Path realJavac = Scripts.javaHome(21).resolve("bin/javac");
-        Path failing = fakeJava(tmp.resolve("jdk-25-failing"), "exec " + Scripts.shellQuoted(realJavac.toString()) + " \"$@\"");
-        tour = Scripts.commandWithEnv(Map.of("JAVA_HOME", failing.toString()), tourOnJava17("--size", "1000000", "--connections", "100"));
-        assertEquals(1, tour.waitFor(RUN), tour.output());
-        assertTrue(tour.stdout().contains("v-threads | virtual-threads: gave up on purpose"), tour.stdout());
+        Path failing = fakeJava(tmp.resolve("jdk-25-failing"), "exec " + Scripts.shellQuoted(realJavac.toString()) + " -J-XX:TieredStopAtLevel=1 \"$@\"");
+        Scripts.Proc jreTour = tourWithJavaHome(jre), failingCompilerTour = tourWithJavaHome(failingCompiler), failingTour = tourWithJavaHome(failing);
+
+        assertEquals(0, jreTour.waitFor(RUN), jreTour.output());
+        assertTrue(jreTour.stdout().contains("v-threads | RESULT client=virtual-threads "), jreTour.stdout());
+
+        assertEquals(1, failingCompilerTour.waitFor(RUN), failingCompilerTour.output());
+        assertTrue(failingCompilerTour.stdout().contains("v-threads | javac: gave up on purpose"), failingCompilerTour.stdout());
+        assertEquals(List.of("tour: virtual-threads does not compile with " + failingCompiler + " (exit code 1, its lines above say why):"
+                + " step 6c did not run"), failingCompilerTour.stderrLines());
+
+        assertEquals(1, failingTour.waitFor(RUN), failingTour.output());
+        assertTrue(failingTour.stdout().contains("v-threads | virtual-threads: gave up on purpose"), failingTour.stdout());
         assertEquals(List.of("tour: virtual-threads stopped with exit code 1 (its own line above says why): step 6c did not run"),
-                tour.stderrLines());
+                failingTour.stderrLines());
+    }
+
+    static Scripts.Proc tourWithJavaHome(Path javaHome) {
+        return Scripts.commandWithEnv(Map.of("JAVA_HOME", javaHome.toString()), tourOnJava17("--size", "1000000", "--connections", "100"));
     }
 
     // A Java 25 folder whose bin/java only says it failed (exit code 1); with a bin/javac running this shell
