@@ -15,6 +15,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import jdk.jshell.JShell;
+import jdk.jshell.SnippetEvent;
+import jdk.jshell.SourceCodeAnalysis;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -182,6 +185,33 @@ class KernelViewTest {
         assertTrue(seen.k("epoll_waits_socket") > 0 && seen.k("epoll_waits_poller_set") > 0,
                 "a sub-poller's epoll_wait returned the socket, a master poller's its set: " + context);
         assertTrue(context.matches("(?s).*epoll_wait\\(\\d+\\) by MasterPoller \\(tid \\d+\\): .*"), context);
+    }
+
+    /**
+     * Notebook 08 runs kernel-view through ./jbang once, then starts the command that `./jbang info tools kernel-view`
+     * names (lib/kernel.jsh): it must be the very command `./jbang kernel-view` runs, as JBang says with --verbose.
+     */
+    @Test
+    void theNotebooksLaterRunsStartTheCommandJbangRuns() throws IOException {
+        String libsCommand;
+        try (JShell shell = JShell.builder().executionEngine("local").build()) {
+            String lib = Scripts.ROOT.resolve("notebooks/lib/kernel.jsh").toString();
+            List<String> exceptions = new ArrayList<>();
+            for (String rest = Files.readString(Path.of(lib)); !rest.isBlank(); ) {
+                SourceCodeAnalysis.CompletionInfo snippet = shell.sourceCodeAnalysis().analyzeCompletion(rest);
+                JshellEditionsTest.evalChecked(shell, lib, snippet.source(), exceptions);
+                rest = snippet.remaining();
+            }
+            List<SnippetEvent> asked = shell.eval("String.join(\" \", jbangsCommand(Path.of(\"" + Scripts.ROOT + "\")))");
+            assertEquals(List.of(), exceptions);
+            assertEquals(null, asked.get(0).exception(), "lib/kernel.jsh asked JBang");
+            libsCommand = asked.get(0).value().replaceAll("^\"|\"$", "");
+        }
+        Scripts.Proc jbang = Scripts.command("./jbang", "--verbose", "kernel-view", "--help");
+        assertEquals(0, jbang.waitFor(RUN), jbang.output());
+        Matcher run = Pattern.compile("(?m)^\\[jbang\\] \\[[^\\]]*\\] run: (.*)$").matcher(jbang.output());
+        assertTrue(run.find(), "JBang says what it runs: " + jbang.output());
+        assertEquals(run.group(1), libsCommand + " --help");
     }
 
     @Test
