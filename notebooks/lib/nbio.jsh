@@ -141,11 +141,12 @@ class BlockingServer implements AutoCloseable {
 }
 
 /**
- * What one sending loop did; accepts = {ns since start, bytes} of every write that took something.
+ * What one sending loop did; accepts = {ns since start, bytes} of every write that took something; zerosOnCore =
+ * {zero-returns so far, ns on a core so far} at the start and at every 1,024th zero-return (the thread's CPU clock).
  * waitingMs and sleeps: Linux's count for the loop's thread (Sched), -1 where there is none.
  */
 record Run(String name, long bytes, long writes, long zeroWrites, long selects, double cpuMs, double wallMs,
-           List<long[]> accepts, int[] zerosPer10ms, double waitingMs, long sleeps) {
+           List<long[]> accepts, int[] zerosPer10ms, List<long[]> zerosOnCore, double waitingMs, long sleeps) {
     /** The rest of the wall-clock time: neither on a core nor waiting for one (never below 0). */
     double asleepMs() { return Math.max(0, wallMs - cpuMs - waitingMs); }
 }
@@ -156,13 +157,19 @@ class Tally {
     final long t0 = System.nanoTime(), cpu0 = cpuNanos();
     final List<long[]> accepts = new ArrayList<>();    // {ns since start, bytes} of every write that took something
     final int[] zerosPer10ms = new int[6000];          // zero-returns per 10 ms, for up to 60 s
+    // {zero-returns, CPU ns} every 1,024 zero-returns: a clock read that costs about one more call per thousand
+    final List<long[]> zerosOnCore = new ArrayList<>(List.of(new long[] {0, 0}));
     long writes, zeroWrites, selects, bytes;
     double cpuMs, wallMs;
 
     void wrote(int n) {
         long t = System.nanoTime() - t0;
         writes++;
-        if (n == 0) { zeroWrites++; zerosPer10ms[(int) Math.min(zerosPer10ms.length - 1, t / 10_000_000)]++; }
+        if (n == 0) {
+            zeroWrites++;
+            zerosPer10ms[(int) Math.min(zerosPer10ms.length - 1, t / 10_000_000)]++;
+            if (zeroWrites % 1024 == 0) zerosOnCore.add(new long[] {zeroWrites, cpuNanos() - cpu0});
+        }
         else { bytes += n; accepts.add(new long[] {t, n}); }
     }
 
@@ -173,7 +180,7 @@ class Tally {
         wallMs = (System.nanoTime() - t0) / 1e6;
         Sched used = schedSince(sched0);
         if (used == null) used = new Sched(-1_000_000, -1);
-        return new Run(name, bytes, writes, zeroWrites, selects, cpuMs, wallMs, accepts, zerosPer10ms,
+        return new Run(name, bytes, writes, zeroWrites, selects, cpuMs, wallMs, accepts, zerosPer10ms, zerosOnCore,
                 used.waitingNanos() / 1e6, used.sleeps());
     }
 }

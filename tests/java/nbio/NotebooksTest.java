@@ -235,8 +235,8 @@ class NotebooksTest {
      * Linux's account of one call (on a core + queued fits in the call's own time: an identity, not a bound on load);
      * 06b orders, a hundred hellos and a thread count; 06c bytes, checksums, thread states and where the writer parked;
      * 08 a step's counts against the kernel's, and its one CPU comparison has a margin measured in the same run, as
-     * KernelViewTest argues for the same runs. The others stay alone: 04 (zero-returns per 10 ms, how fast a rerun
-     * starts), 05 (wall and CPU of two loops), 06a (how late a tick comes, the loop's CPU share) and 07 (how many
+     * KernelViewTest argues for the same runs. The others stay alone: 04 (its loop's share of a core, the JIT's
+     * progress), 05 (wall and CPU of two loops), 06a (how late a tick comes, the loop's CPU share) and 07 (how many
      * times step 4 spins against step 5's wake-ups, what a sampler sees in time) depend on CPU shares or wall time.
      */
     static final List<String> UNTIMED = List.of("00-overview.ipynb", "01-server.ipynb", "02-blocking-client.ipynb",
@@ -491,13 +491,16 @@ class NotebooksTest {
                 double asleep = decimals(context, output, "  asleep: +([\\d,.]+) ms")[0];
                 assertTrue(asleep < 0.2 * wall, "the retry loop hardly slept: " + context);
                 assertTrue(output.contains("server: 73,400,320 bytes arrived, crc32=32c5cd4a, all of them and in order: true"), context);
-                // "The bars also grow during the run ... the second run, its code compiled by now, grows again": each run
-                // against itself (a load that starves a run of a core lowers its rates; comparing two runs' rates would
-                // compare their shares of a core: with a core kept busy the first ended at 783, the second began at 998).
-                long[] cold = numbers(context, output, "the run above, the loop's first: +([\\d,]+) +([\\d,]+)");
-                long[] rerun = numbers(context, output, "the same loop again: +([\\d,]+) +([\\d,]+)");
-                assertTrue(cold[0] < cold[1], "the first run's zero-returns per 10 ms grow during the run: " + context);
-                assertTrue(rerun[0] < rerun[1], "the second run grows again: " + context);
+                // "Per millisecond on a core, the second run starts faster than the first one began": zero-returns over
+                // the loop thread's own CPU time, which a busy machine does not stretch (it stretches the wall time and
+                // shrinks the share, the last column: with the load average at 20-35 the loop got 5-11% of a core and
+                // the second run still began at 1.5-2.4 times the first). HotSpot's counters of a loop's rounds only
+                // grow, so the second run's first fifth is never less compiled than the first run's, which starts in the
+                // interpreter. No claim on how a run climbs: on a busy machine the first run makes too few rounds
+                // (60,000 before HotSpot even queues the loop for compiling) and may end before its compiled code runs.
+                double[] cold = decimals(context, output, "the run above, the loop's first: +([\\d,]+) +([\\d,]+) +(\\d+)%");
+                double[] rerun = decimals(context, output, "the same loop again: +([\\d,]+) +([\\d,]+) +(\\d+)%");
+                assertTrue(rerun[0] > cold[0], "per ms on a core, the second run starts faster than the first began: " + context);
             }
             case "05-selector-loop.ipynb" -> {
                 long[] zeros = numbers(context, output, "write\\(\\) calls that returned 0 +([\\d,]+) +([\\d,]+)");
