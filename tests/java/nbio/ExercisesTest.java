@@ -34,7 +34,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * Every bound the checker sets holds with the other core busy (wanted CPU counts the run queue too, a
  * stall is 10 s), so this class runs beside others; the one exercise whose verdict rests on when its
- * timer's ticks arrive is run alone, by ExercisesTimerTest, with these same checks.
+ * timer's ticks arrive is run alone, by ExercisesTimerTest, with these same checks (its files that must keep
+ * the timer on time; ExercisesTimerMistakesTest, beside others, the ones that must not).
  */
 @Timeout(1800)
 class ExercisesTest {
@@ -110,20 +111,27 @@ class ExercisesTest {
 
     /** The files of an exercise, one checker run for all, a test for each: the shipped one, the step (withStep), the kept answers. */
     static DynamicContainer judgedInOneRun(String name, boolean withStep) {
+        return judgedInOneRun(name, true, withStep, fixture -> true);
+    }
+
+    /** As above, of the exercise's files only the shipped one (withShipped), the step (withStep) and the kept answers chosen. */
+    static DynamicContainer judgedInOneRun(String name, boolean withShipped, boolean withStep, java.util.function.Predicate<Path> chosen) {
         try {
             Path shipped = exercises().get(name);
             String shippedFile = Scripts.ROOT.relativize(shipped).toString();
             String step = withStep && STEPS.containsKey(name) ? "scripts/" + STEPS.get(name) + ".java" : null;
             Map<Path, String> fixtures = new LinkedHashMap<>();               // kept answer -> the learner's file made of it
-            for (Path fixture : allFixtures().filter(f -> exerciseOf(f).equals(name)).toList()) {
+            for (Path fixture : allFixtures().filter(f -> exerciseOf(f).equals(name)).filter(chosen).toList()) {
                 fixtures.put(fixture, spliced(shipped, fixture).toString());
             }
-            List<String> files = new ArrayList<>(List.of(shippedFile));
+            List<String> files = new ArrayList<>(withShipped ? List.of(shippedFile) : List.of());
             if (step != null) files.add(step);
             files.addAll(fixtures.values());
             OneRun run = new OneRun(name, files);
             List<DynamicTest> tests = new ArrayList<>();
-            tests.add(DynamicTest.dynamicTest("as shipped it compiles, runs and fails", () -> shippedFails(shipped, run.file(shippedFile))));
+            if (withShipped) {
+                tests.add(DynamicTest.dynamicTest("as shipped it compiles, runs and fails", () -> shippedFails(shipped, run.file(shippedFile))));
+            }
             if (step != null) tests.add(DynamicTest.dynamicTest("the step script is an answer: " + step, () -> isAnAnswer(run.file(step))));
             fixtures.forEach((fixture, file) -> tests.add(DynamicTest.dynamicTest("judged as its header says: " + fixture.getFileName(),
                     () -> judgedAsItsHeaderSays(fixture, run.file(file)))));
@@ -202,6 +210,16 @@ class ExercisesTest {
         assertTrue(judged.passed(), judged.what());
         assertFalse(judged.text().contains("FAIL"), judged.what());
         assertTrue(judged.errors().isEmpty(), judged.what());
+    }
+
+    /** A kept mistake: its header names the checks it fails (expect:) or what the checker says of it (says:); an answer names none. */
+    static boolean isKeptMistake(Path fixture) {
+        try {
+            return Files.readAllLines(fixture).stream().takeWhile(l -> l.startsWith("//"))
+                    .anyMatch(l -> l.startsWith("// expect: ") || l.startsWith("// says: "));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static void judgedAsItsHeaderSays(Path fixture, Judged judged) throws IOException {
