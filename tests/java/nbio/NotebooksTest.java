@@ -493,14 +493,15 @@ class NotebooksTest {
                 assertTrue(output.contains("server: 73,400,320 bytes arrived, crc32=32c5cd4a, all of them and in order: true"), context);
                 // "Per millisecond on a core, the second run starts faster than the first one began": zero-returns over
                 // the loop thread's own CPU time, which a busy machine does not stretch (it stretches the wall time and
-                // shrinks the share, the last column: with the load average at 20-35 the loop got 5-11% of a core and
-                // the second run still began at 1.5-2.4 times the first). HotSpot's counters of a loop's rounds only
-                // grow, so the second run's first fifth is never less compiled than the first run's, which starts in the
-                // interpreter. No claim on how a run climbs: on a busy machine the first run makes too few rounds
-                // (60,000 before HotSpot even queues the loop for compiling) and may end before its compiled code runs.
+                // shrinks the share, the last column). What HotSpot compiled stays compiled, so the second run's first
+                // fifth is never less compiled than the first run's, which starts in the interpreter. Seen: 1.5-2.5
+                // times with the load average at 13-35 (the loop on 5-14% of a core); with the JIT off (-Xint) 1.07-1.11,
+                // so 1.25 tells compiled code from a warmer machine. No claim on how a run climbs: on a busy machine the
+                // first run makes too few rounds (HotSpot queues a loop for compiling after 60,000) and may end before
+                // its compiled code runs (seen: 143 -> 136 at load 30, 38,000 zero-returns).
                 double[] cold = decimals(context, output, "the run above, the loop's first: +([\\d,]+) +([\\d,]+) +(\\d+)%");
                 double[] rerun = decimals(context, output, "the same loop again: +([\\d,]+) +([\\d,]+) +(\\d+)%");
-                assertTrue(rerun[0] > cold[0], "per ms on a core, the second run starts faster than the first began: " + context);
+                assertTrue(rerun[0] > 1.25 * cold[0], "per ms on a core, the second run starts faster than the first began: " + context);
             }
             case "05-selector-loop.ipynb" -> {
                 long[] zeros = numbers(context, output, "write\\(\\) calls that returned 0 +([\\d,]+) +([\\d,]+)");
