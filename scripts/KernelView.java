@@ -136,7 +136,7 @@ public class KernelView {
                     .directory(scripts.getParent().toFile()).start();
             Thread out = pump(process.getInputStream(), System.out), err = pump(process.getErrorStream(), System.err);
             Thread sampler = noStrace.isPresent() ? null : sampleCpu(process);
-            Thread queues = step.kind() == Kind.CLIENT && noStrace.isEmpty() ? sampleQueues(reader.port()) : null;
+            Thread queues = step.kind() == Kind.CLIENT && noStrace.isEmpty() ? sampleQueues(reader) : null;
             Set<Integer> ports = step.kind() == Kind.SERVER ? serve(process) : Set.of(reader.port());
             int status = process.waitFor();
             if (step.kind() == Kind.SERVER && status == 128 + 15) status = 0;   // kernel-view stopped it, as Ctrl-C would
@@ -390,12 +390,19 @@ public class KernelView {
         return found;
     }
 
-    // The step's socket queue and the peer's, as the kernel reports them (ss, else /proc/net/tcp), every 20 ms:
+    // The step's socket queue and the peer's, as the kernel reports them (ss, else /proc/net/tcp), every 20 ms from
+    // the step's first connection (the reader's accept; ss started while the step's JVM starts up would find nothing):
     // {readings, most in the step's send queue, its send buffer (skmem tb), most in the peer's receive queue, its rb}.
     final long[] queueView = new long[5];
 
-    Thread sampleQueues(int peerPort) {
+    Thread sampleQueues(SlowReader reader) throws IOException {
+        int peerPort = reader.port();
         Thread t = new Thread(() -> {
+            try {
+                reader.accepted.await();
+            } catch (InterruptedException stepEnded) {
+                return;
+            }
             while (!Thread.currentThread().isInterrupted()) {
                 List<SocketQueues.Queue> read = SocketQueues.readAll(peerPort);
                 synchronized (queueView) {
@@ -606,6 +613,7 @@ public class KernelView {
     static final class SlowReader implements AutoCloseable {
         final ServerSocketChannel listener;
         final Thread acceptor;
+        final CountDownLatch accepted = new CountDownLatch(1);
 
         SlowReader(double readMiBps) throws IOException {
             listener = ServerSocketChannel.open().bind(new InetSocketAddress("localhost", 0));
@@ -613,6 +621,7 @@ public class KernelView {
                 while (listener.isOpen()) {
                     try {
                         SocketChannel conn = listener.accept();
+                        accepted.countDown();
                         Thread reader = new Thread(() -> read(conn, readMiBps), "slow-reader");
                         reader.setDaemon(true);
                         reader.start();
