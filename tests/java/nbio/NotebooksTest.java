@@ -494,14 +494,15 @@ class NotebooksTest {
                 // "Per millisecond on a core, the second run starts faster than the first one began": zero-returns over
                 // the loop thread's own CPU time, which a busy machine does not stretch (it stretches the wall time and
                 // shrinks the share, the last column). What HotSpot compiled stays compiled, so the second run's first
-                // fifth is never less compiled than the first run's, which starts in the interpreter. Seen: 1.5-2.5
-                // times with the load average at 13-35 (the loop on 5-14% of a core); with the JIT off (-Xint) 1.07-1.11,
-                // so 1.25 tells compiled code from a warmer machine. No claim on how a run climbs: on a busy machine the
-                // first run makes too few rounds (HotSpot queues a loop for compiling after 60,000) and may end before
-                // its compiled code runs (seen: 143 -> 136 at load 30, 38,000 zero-returns).
+                // fifth is never less compiled than the first run's, which starts in the interpreter. Seen: 1.5-2.5 times
+                // with the load average at 13-35 (the loop on 5-14% of a core), 1.17 at load 24 with a core kept busy
+                // besides (6%); with the JIT off (-Xint, jshell) 1.07-1.11. So the check holds the words, not the cause:
+                // no margin tells compiled code from a warmer machine at 6% of a core. No claim on how a run
+                // climbs: on a busy machine the first run makes too few rounds (HotSpot queues a loop for compiling after
+                // 60,000) and may end before its compiled code runs (seen 143 -> 136 and 221 -> 182 at load 24-30).
                 double[] cold = decimals(context, output, "the run above, the loop's first: +([\\d,]+) +([\\d,]+) +(\\d+)%");
                 double[] rerun = decimals(context, output, "the same loop again: +([\\d,]+) +([\\d,]+) +(\\d+)%");
-                assertTrue(rerun[0] > 1.25 * cold[0], "per ms on a core, the second run starts faster than the first began: " + context);
+                assertTrue(rerun[0] > cold[0], "per ms on a core, the second run starts faster than the first began: " + context);
             }
             case "05-selector-loop.ipynb" -> {
                 long[] zeros = numbers(context, output, "write\\(\\) calls that returned 0 +([\\d,]+) +([\\d,]+)");
