@@ -404,7 +404,13 @@ public class KernelView {
                 return;
             }
             while (!Thread.currentThread().isInterrupted()) {
-                List<SocketQueues.Queue> read = SocketQueues.readAll(peerPort);
+                List<SocketQueues.Queue> read;
+                try {
+                    read = SocketQueues.readAll(peerPort);
+                } catch (java.io.UncheckedIOException | IllegalStateException ssFailed) {
+                    if (Thread.currentThread().isInterrupted()) return;   // the step ended while ss ran: nothing to say
+                    read = List.of();
+                }
                 synchronized (queueView) {
                     for (SocketQueues.Queue q : read) {
                         if (q.remotePort() == peerPort) {
