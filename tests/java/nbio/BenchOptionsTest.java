@@ -21,25 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchOptionsTest {
     static final Duration RUN = Duration.ofSeconds(120);
 
-    private static String classPath;
-
     /**
-     * The bench's JVM as JBang starts it: Java 17 (its //JAVA line) on the class path JBang builds for it (./jbang build,
-     * then ./jbang info classpath: once). A refusal is the bench's own doing, so each needs no start of JBang's JVM of
-     * its own (the tests below that stop the bench go through ./jbang, as do ReadmeTest's runs of the README's bench
-     * commands).
+     * The bench's JVM as JBang starts it (Java 17, its //JAVA line): a refusal is the bench's own doing, so each needs no
+     * start of JBang's JVM of its own (the tests below that stop the bench go through ./jbang, as do ReadmeTest's runs of
+     * the README's bench commands).
      */
-    static synchronized List<String> benchCommand() {
-        if (classPath == null) {
-            Scripts.Proc build = Scripts.command("./jbang", "build", "bench");   // `info` names the jar but does not build it
-            assertEquals(0, build.waitFor(RUN), build.output());
-            Scripts.Proc info = Scripts.command("./jbang", "info", "classpath", "bench");
-            assertEquals(0, info.waitFor(RUN), info.output());
-            List<String> lines = info.stdoutLines();
-            classPath = lines.get(lines.size() - 1);
-            assertTrue(Files.isRegularFile(Path.of(classPath.split(java.io.File.pathSeparator)[0])), "JBang built the bench: " + classPath);
-        }
-        return List.of(Scripts.javaHome(17).resolve("bin/java").toString(), "-cp", classPath, "benchmark.Bench");
+    static List<String> benchCommand() {
+        return Scripts.asJBangStartsIt("bench", 17, "benchmark.Bench");
     }
 
     static String refused(String... args) {

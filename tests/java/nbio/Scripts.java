@@ -206,6 +206,33 @@ public final class Scripts {
         return listening("SelectServer", extraArgs);
     }
 
+    private static final Map<String, String> jbangClassPaths = new HashMap<>();
+
+    /**
+     * The JVM JBang starts for a script (an alias or a file) whose claims are its own (refusals, options): the JDK of its
+     * //JAVA line, the class path JBang built for it with its //DEPS (`./jbang build`, then `./jbang info classpath`,
+     * which names the jar but does not build it: once per test run), its main class. Each run then needs no start of
+     * JBang's own JVM; what goes through JBang is tested through ./jbang.
+     */
+    public static List<String> asJBangStartsIt(String script, int javaFeature, String mainClass) {
+        String classPath;
+        synchronized (jbangClassPaths) {
+            classPath = jbangClassPaths.computeIfAbsent(script, s -> {
+                Proc build = command("./jbang", "build", s);
+                if (build.waitFor(Duration.ofSeconds(300)) != 0) throw new AssertionError("./jbang build " + s + ":\n" + build.output());
+                Proc info = command("./jbang", "info", "classpath", s);
+                if (info.waitFor(Duration.ofSeconds(120)) != 0) throw new AssertionError("./jbang info classpath " + s + ":\n" + info.output());
+                List<String> lines = info.stdoutLines();
+                String found = lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+                if (!Files.isRegularFile(Path.of(found.split(java.io.File.pathSeparator)[0]))) {
+                    throw new AssertionError("JBang built no jar for " + s + ": " + info.output());
+                }
+                return found;
+            });
+        }
+        return List.of(javaHome(javaFeature).resolve("bin/java").toString(), "-cp", classPath, mainClass);
+    }
+
     /** Starts the step-1 server on an ephemeral port and waits until it listens. */
     public static Server server(String... extraArgs) {
         return listening("Server", extraArgs);
