@@ -102,6 +102,28 @@ class LauncherTest {
         assertEquals(List.of(), list(jars).stream().filter(f -> !f.equals(jar.getFileName().toString())).toList());
     }
 
+    /**
+     * JBang's runs of one script take turns (a first run builds its jar, see above); a run of another script does not
+     * wait for them. Here blocking-client's turn is held from outside while both scripts are asked for their usage.
+     */
+    @Test
+    void runsOfOneScriptTakeTurnsAndRunsOfAnotherGoOn() {
+        String jbangDir = System.getenv().getOrDefault("JBANG_DIR", System.getProperty("user.home") + "/.jbang");
+        Path lock = Path.of(jbangDir, "nbio-build-BlockingClient.java.lock");
+        try (Scripts.Proc turn = Scripts.command("flock", lock.toString(), "sh", "-c", "echo held; exec cat")) {
+            turn.awaitLine(java.util.regex.Pattern.compile("^held$"), RUN);
+            Scripts.Proc waits = Scripts.command("./jbang", "blocking-client", "--help");
+            Scripts.Proc goesOn = Scripts.command("./jbang", "server", "--help");
+            assertEquals(0, goesOn.waitFor(RUN), goesOn.output());
+            assertTrue(goesOn.stdout().startsWith(SERVER_USAGE), goesOn.output());
+            assertTrue(ProcessHandle.of(waits.pid()).map(ProcessHandle::isAlive).orElse(false) && waits.output().isEmpty(),
+                    "blocking-client's run waits for its turn: " + waits.output());
+            turn.close();
+            assertEquals(0, waits.waitFor(RUN), waits.output());
+            assertTrue(waits.stdout().startsWith("usage: blocking-client"), waits.output());
+        }
+    }
+
     static List<Path> archives(Path folder) throws IOException {
         try (Stream<Path> files = Files.list(folder)) {
             return files.filter(f -> !f.getFileName().toString().endsWith(".jar")).toList();
