@@ -95,7 +95,11 @@ def startup_policy(kernel):
     rapaio-jupyter-kernel (2.3.0 and 3.0.1) fails to start now and then, about one start in
     three on a busy machine: it binds its sockets before it installs its message handlers, so a
     request that arrives in between kills its shell thread (a NullPointerException), and at
-    other times its shell socket never receives anything. Either way it never answers; a fresh
+    other times its shell socket is never read: its LoopThread.start starts the polling thread
+    and only then sets the flag the loop runs while, so a thread that checks first ends at once.
+    /proc cannot tell which thread ended (the shell's and the control's are both named Shell-N,
+    and a kernel without its control or heartbeat thread still runs cells), so such a start is
+    seen as DEAF_AFTER seconds of silence. Either way it never answers; a fresh
     start almost always does. started_kernel asks nothing before the sockets are bound, which
     leaves few such starts (none in ten here, against four in ten before); those that remain get
     short waits and many attempts. Other kernels get one long wait and a couple of retries."""
