@@ -25,21 +25,25 @@ record KernelRun(List<String> lines, int exit) {
         return found;
     }
 
-    /** A whole-number field of the last line of this kind. */
-    long n(String kind, String key) {
+    /** The fields of the last line of this kind; if kernel-view printed none, an error that shows what it printed. */
+    Map<String, String> last(String kind) {
         List<Map<String, String>> found = all(kind);
-        return Long.parseLong(found.get(found.size() - 1).get(key));
+        if (found.isEmpty()) {
+            throw new IllegalStateException("kernel-view printed no " + kind + " line (exit code " + exit + "):\n"
+                    + String.join("\n", lines));
+        }
+        return found.get(found.size() - 1);
     }
+
+    /** A whole-number field of the last line of this kind. */
+    long n(String kind, String key) { return Long.parseLong(last(kind).get(key)); }
 
     /** A field summed over every line of this kind (event-loop's two RESULT lines, select-server's SERVED lines). */
     long sum(String kind, String key) {
         return all(kind).stream().mapToLong(f -> Long.parseLong(f.get(key))).sum();
     }
 
-    double decimal(String kind, String key) {
-        List<Map<String, String>> found = all(kind);
-        return Double.parseDouble(found.get(found.size() - 1).get(key));
-    }
+    double decimal(String kind, String key) { return Double.parseDouble(last(kind).get(key)); }
 }
 
 /** What a step sends unless a cell names its own --size: the article's 70 MB, every step's default. */
