@@ -219,10 +219,8 @@ class VirtualThreadsTest {
             assertFalse(run.output().toLowerCase().contains("download"), run.output());
         }
         assertEquals(Map.of("JAVA_HOME", jdk.toString()), Scripts.jbangEnv("VirtualThreads"));
-        // And without JBang, the source launcher of that JDK.
-        Scripts.Proc help = Scripts.command(jdk.resolve("bin/java").toString(), "scripts/VirtualThreads.java", "--help");
-        assertEquals(0, help.waitFor(RUN), help.output());
-        assertTrue(help.stdout().startsWith("usage: virtual-threads"), help.output());
+        // Without JBang, the source launcher of a JDK 22+ runs it (the README's other way): CatalogTest starts every
+        // JDK-only script so, this one from another folder.
     }
 
     /**
