@@ -4,7 +4,6 @@ import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.ClassOrderer;
 import org.junit.jupiter.api.ClassOrdererContext;
-import org.junit.jupiter.api.ClassDescriptor;
 
 /**
  * The order in which JUnit is handed the test classes (tests/pom.xml names this class). With two classes at a time,
@@ -21,18 +20,21 @@ public class LongestAtBothEnds implements ClassOrderer {
      * A class missing here, or listed out of order, only makes the schedule a little worse, never a result.
      */
     static final List<String> LONGEST = List.of(
-            "NotebooksSmallRunsTest", "ExercisesTest", "ReadmeTest", "JshellEditionsTest", "InstallKernelTest",
-            "ClientFaultsTest", "FaultsTest", "CatalogTest");
+            "NotebooksSmallRunsTest", "ReadmeTest", "ExercisesTest", "JshellEditionsTest", "FaultsTest",
+            "CatalogTest", "ClientFaultsTest", "BenchServersTest", "TourFaultsTest", "InstallKernelTest");
+
+    /** By class name: the longest alternately at the front and the back (longest outermost), the rest by name between. */
+    static final Comparator<String> ORDER = Comparator.comparingInt(LongestAtBothEnds::end)
+            .thenComparing(Comparator.naturalOrder());
 
     @Override
     public void orderClasses(ClassOrdererContext context) {
-        context.getClassDescriptors().sort(Comparator.comparingInt(LongestAtBothEnds::end)
-                .thenComparing(c -> c.getTestClass().getSimpleName()));
+        context.getClassDescriptors().sort(Comparator.comparing(c -> c.getTestClass().getSimpleName(), ORDER));
     }
 
     /** -n..-1 at the front (longest first), 0 for the middle, 1..n at the back (longest last). */
-    static int end(ClassDescriptor descriptor) {
-        int rank = LONGEST.indexOf(descriptor.getTestClass().getSimpleName());
+    static int end(String className) {
+        int rank = LONGEST.indexOf(className);
         if (rank < 0) return 0;
         int outward = LONGEST.size() - rank;   // the longer, the further out
         return rank % 2 == 0 ? -outward : outward;
