@@ -66,6 +66,13 @@ public class Check {
     // 117 ms off the run queue in a 977 ms window: 88%), 73-100% with a core kept busy at a load of 8, and
     // once 46% at a load of 12 (measured then with the clock read outside what it wanted). 30% lies between.
     static final double SPIN = 0.3;
+    // What a program does once it can make no progress is measured after it has stopped (its main thread wanted no CPU
+    // and it made no write call for STOPPED_MS), or after MOST_SETTLE_MS if it never stops, as a spinner never does.
+    // A program that waits in select() wants no CPU at all there: nothing wakes it, so its count does not move, and
+    // 200 ms of that (ten polls) is no accident. 3 s is ten times what a crowded machine delays a runnable program
+    // (see STALL_SECONDS): the JVM that was still filling the buffers and opening its Selector 300 ms after its first
+    // bytes (a load of ~3 with a core kept busy) has long finished by then.
+    static final int STOPPED_MS = 200, MOST_SETTLE_MS = 3000;
 
     record Exercise(String name, String step, String file, String what, Judge judge) { }
 
@@ -145,7 +152,7 @@ public class Check {
 
     // Step 4: a reader that pauses half a second (the socket buffers fill, writes return 0), then reads everything.
     static void retryLoop(Program program, Verdicts verdicts) throws Exception {
-        ClientRun run = ClientRun.against(program, 500, "return from sendAll once every byte has been written", verdicts);
+        ClientRun run = ClientRun.against(program, 300, 150, "return from sendAll once every byte has been written", verdicts);
         run.bytes(verdicts, "write returns how many bytes it took (fewer than you gave it, 0 when the socket buffers are"
                 + " full): write again from where it stopped until nothing is left (while (data.hasRemaining()))");
         // Not judged at step 4, shown because it is step 5's lesson: what the loop did while it could not write.
@@ -155,9 +162,9 @@ public class Check {
         }
     }
 
-    // Step 5: the same reader, pausing long enough to measure what the loop does while it cannot write.
+    // Step 5: the same reader, pausing long enough to measure one second of what the loop does once it cannot write.
     static void waitInSelect(Program program, Verdicts verdicts) throws Exception {
-        ClientRun run = ClientRun.against(program, 1500, "it waits for something that never comes: wait in select() for"
+        ClientRun run = ClientRun.against(program, MOST_SETTLE_MS, 1000, "it waits for something that never comes: wait in select() for"
                 + " OP_WRITE (OP_READ waits for the reader to send, and it never does), and return once nothing is left", verdicts);
         run.bytes(verdicts, "write takes only what fits, and 0 when the buffers are full: after a 0, wait, then write the"
                 + " rest; stop only when nothing is left (while (data.hasRemaining()))");
@@ -174,18 +181,27 @@ public class Check {
         Busy pause = Busy.NOT_MEASURED;
         long writeCalls;                                          // in all
 
-        static ClientRun against(Program program, int pauseMillis, String hangHint, Verdicts verdicts) throws Exception {
+        /**
+         * The reader pauses at its first bytes until the program has stopped (see Child.awaitStopped), or for settleMillis
+         * at most; then windowMillis are measured and the reader resumes. A program still filling the buffers, or
+         * opening its Selector (class loading, interpreted code, queued for a core on a busy machine: it still wanted a
+         * CPU 562 ms of the 1,156 ms from 300 ms after its first bytes, with 2 write calls), is not judged for that.
+         */
+        static ClientRun against(Program program, int settleMillis, int windowMillis, String hangHint, Verdicts verdicts) throws Exception {
             ClientRun run = new ClientRun();
-            try (Reader reader = new Reader(pauseMillis, 0, null)) {
+            // The reader resumes when told; the 10 s more are for a checker that never tells it.
+            try (Reader reader = new Reader(settleMillis + windowMillis + 10_000, 0, null)) {
                 run.reader = reader;
                 Child child = program.start("127.0.0.1", String.valueOf(reader.port), String.valueOf(SIZE));
                 // Startup is not judged: a JVM on a busy machine may take seconds to start.
                 if (!reader.awaitFirstBytes(child, 60)) verdicts.ranToTheEnd(child, "send anything",
                         "connect to the address it was given, then call sendAll");
-                // The pause, less its first 300 ms (the buffers fill, the JVM settles) and its last 50.
                 if (reader.firstBytesAt != 0) {
-                    run.pause = Busy.measure(child, reader.firstBytesAt + 300_000_000L, reader.firstBytesAt + (pauseMillis - 50) * 1_000_000L);
+                    child.awaitStopped(reader.firstBytesAt + settleMillis * 1_000_000L);
+                    long from = System.nanoTime();
+                    run.pause = Busy.measure(child, from, from + windowMillis * 1_000_000L);
                 }
+                reader.resume();
                 // After the pause the reader takes 8 MB in well under a second; 60 s is for a crowded machine.
                 Integer exit = child.waitFor(60, () -> reader.bytes);
                 run.writeCalls = child.lastWriteCalls;
@@ -374,8 +390,8 @@ public class Check {
                     () -> clients.stream().mapToLong(c -> c.sent).sum()));
             // What the clients sent may still wait in the server's receive buffers (megabytes): a server that throws
             // away what a write did not take reads on, and writes, after the clients' writes have stopped. Measured once
-            // its write calls have stopped too, or after 3 s of them (a server that spins never stops).
-            server.waitUntil(3, server::writeCalls, new Settled(200, server::writeCalls));
+            // it has stopped too (a server that spins never stops).
+            server.awaitStopped(System.nanoTime() + MOST_SETTLE_MS * 1_000_000L);
             long start = System.nanoTime();
             Busy stalled = Busy.measure(server, start, start + 1_000_000_000L);
             for (EchoClient c : clients) c.reading.countDown();
@@ -583,7 +599,7 @@ public class Check {
 
     /**
      * Accepts one connection and reads it to EOF, counting and checksumming. After the first bytes it
-     * stops reading for pauseMillis, so the socket buffers fill and writes return 0. With fullQueueMillis,
+     * stops reading for pauseMillis or until resume(), so the socket buffers fill and writes return 0. With fullQueueMillis,
      * its accept queue is full from the start until that long after fullFrom opens (or at once): the kernel
      * drops a connection request then, and the client tries again a second later.
      */
@@ -591,7 +607,8 @@ public class Check {
         final ServerSocketChannel listener;
         final int port;
         final CRC32 crc = new CRC32();
-        final CountDownLatch accepted = new CountDownLatch(1), firstBytes = new CountDownLatch(1), ended = new CountDownLatch(1);
+        final CountDownLatch accepted = new CountDownLatch(1), firstBytes = new CountDownLatch(1), ended = new CountDownLatch(1),
+                resumed = new CountDownLatch(1);
         final List<SocketChannel> fillers = new ArrayList<>();
         volatile long bytes, acceptedAt, firstBytesAt, endedAt;
         final Thread thread;
@@ -621,7 +638,7 @@ public class Check {
                             if (firstBytesAt == 0) {
                                 firstBytesAt = System.nanoTime();
                                 firstBytes.countDown();
-                                Thread.sleep(pauseMillis);
+                                resumed.await(pauseMillis, TimeUnit.MILLISECONDS);
                             }
                         }
                     }
@@ -648,6 +665,9 @@ public class Check {
         }
 
         boolean awaitEnd(int seconds) throws InterruptedException { return ended.await(seconds, TimeUnit.SECONDS); }
+
+        /** Ends the pause now, if it has not ended. */
+        void resume() { resumed.countDown(); }
 
         @Override public void close() throws IOException {
             listener.close();
@@ -794,6 +814,21 @@ public class Check {
                 Thread.sleep(20);
                 long moved = progress.getAsLong();
                 if (moved != last) { last = moved; movedAt = System.nanoTime(); }
+            }
+            return true;
+        }
+
+        /**
+         * Waits until the program has stopped: its main thread has wanted no CPU and it has made no write call for
+         * STOPPED_MS (both counts only grow, so their sum stands still only when both do). False at deadlineNanos
+         * (System.nanoTime()) or when the program ended.
+         */
+        boolean awaitStopped(long deadlineNanos) throws InterruptedException {
+            Settled stopped = new Settled(STOPPED_MS, () -> wantedCpuNanos() + writeCalls());
+            while (!stopped.getAsBoolean()) {
+                if (!process.isAlive() || System.nanoTime() > deadlineNanos) return false;
+                lastWriteCalls = Math.max(lastWriteCalls, writeCalls());
+                Thread.sleep(20);
             }
             return true;
         }
