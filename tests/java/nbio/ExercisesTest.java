@@ -123,6 +123,9 @@ class ExercisesTest {
         assertEquals(0, check.waitFor(RUN), check.output());
         assertTrue(check.stdoutLines().stream().anyMatch(l -> l.matches("check: retry-loop: all \\d+ checks passed")), check.output());
         assertFalse(check.output().contains("FAIL"), check.output());
+        // Step 4's note, step 5's lesson: what the retry loop did while the reader paused, measured.
+        assertTrue(check.stdoutLines().stream().anyMatch(l -> l.matches("note: while the reader paused, your loop wanted a CPU \\d+% of the"
+                + " time and made [\\d,]+ write calls in all: step 5 fixes that .*")), check.output());
         assertNoStackTrace(check);
     }
 
