@@ -71,7 +71,7 @@ public class Check {
     // A program that waits in select() wants no CPU at all there: nothing wakes it, so its count does not move, and
     // 200 ms of that (ten polls) is no accident. 3 s is ten times what a crowded machine delays a runnable program
     // (see STALL_SECONDS): the JVM that was still filling the buffers and opening its Selector 300 ms after its first
-    // bytes (a load of ~3 with a core kept busy) has long finished by then.
+    // bytes (a whole-suite run, three checker runs side by side beside another test class) has long finished by then.
     static final int STOPPED_MS = 200, MOST_SETTLE_MS = 3000;
 
     record Exercise(String name, String step, String file, String what, Judge judge) { }
