@@ -56,18 +56,35 @@ class JshellEditionsTest {
         return command;
     }
 
-    /** What a run of an edition printed, and the exceptions its snippets threw (class names, in order). */
-    record Outcome(String printed, List<String> exceptions) { }
+    /** An exception a snippet threw: its class name, its message and the snippet. */
+    record Thrown(String type, String message, String snippet) { }
 
-    /** Evaluates every snippet of an edition (its /exit command aside) in a fresh JShell with -Dport. */
+    /**
+     * What a run of an edition printed, the exceptions its snippets threw (in order), and the value of its last line's
+     * {@code /exit} expression (what jshell would exit with; null for an edition without one).
+     */
+    record Outcome(String printed, List<Thrown> thrown, String exitValue) {
+        List<String> exceptions() { return thrown.stream().map(Thrown::type).toList(); }
+    }
+
+    /** Evaluates every snippet of an edition, then its /exit expression, in a fresh JShell with -Dport. */
     static Outcome run(String edition, int port) throws IOException {
+        return run(edition, String.valueOf(port));
+    }
+
+    /** Like {@link #run(String, int)}, with the port as written after -R-Dport= (a typo too). */
+    static Outcome run(String edition, String port) throws IOException {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        List<String> exceptions = new ArrayList<>();
+        List<Thrown> thrown = new ArrayList<>();
         try (JShell shell = JShell.builder().out(new PrintStream(printed, true, StandardCharsets.UTF_8))
                 .err(new PrintStream(printed, true, StandardCharsets.UTF_8)).remoteVMOptions(BRIEF_JVM, "-Dport=" + port).build()) {
-            for (String snippet : snippets(shell, edition)) evalChecked(shell, edition, snippet, exceptions);
+            for (String snippet : snippets(shell, edition)) evalChecked(shell, edition, snippet, thrown);
+            String exit = Files.readAllLines(EDITIONS.resolve(edition)).stream().filter(l -> l.startsWith("/exit "))
+                    .map(l -> l.substring("/exit ".length())).findFirst().orElse(null);
+            List<SnippetEvent> exitValue = exit == null ? List.of() : evalChecked(shell, edition, exit, thrown);
+            return new Outcome(printed.toString(StandardCharsets.UTF_8), thrown,
+                    exitValue.isEmpty() || exitValue.get(0).exception() != null ? null : exitValue.get(0).value());
         }
-        return new Outcome(printed.toString(StandardCharsets.UTF_8), exceptions);
     }
 
     /** The edition's snippets, split as jshell splits them; command lines such as /exit are left out. */
@@ -85,17 +102,21 @@ class JshellEditionsTest {
         return snippets;
     }
 
-    static void evalChecked(JShell shell, String edition, String snippet, List<String> exceptions) {
+    /** Evaluates one snippet, which must be valid; adds what it threw to {@code thrown}; returns its own events. */
+    static List<SnippetEvent> evalChecked(JShell shell, String edition, String snippet, List<Thrown> thrown) {
+        List<SnippetEvent> own = new ArrayList<>();
         for (SnippetEvent event : shell.eval(snippet)) {
             if (event.causeSnippet() != null) continue; // a dependent snippet's update, not this one
             assertTrue(event.status() == Snippet.Status.VALID, edition + ": snippet rejected (" + event.status() + "): " + snippet
                     + shell.diagnostics(event.snippet()).map(d -> "\n  " + d.getMessage(null)).toList());
+            own.add(event);
             if (event.exception() != null) {
                 String name = event.exception() instanceof jdk.jshell.EvalException e ? e.getExceptionClassName()
                         : event.exception().getClass().getName();
-                exceptions.add(name);
+                thrown.add(new Thrown(name, event.exception().getMessage(), snippet));
             }
         }
+        return own;
     }
 
     @ParameterizedTest
@@ -105,6 +126,7 @@ class JshellEditionsTest {
         try (Scripts.Server server = Scripts.server("--read-rate", "100")) {
             Outcome outcome = run(edition, server.port());
             assertEquals(List.of(), outcome.exceptions(), edition + " printed:\n" + outcome.printed());
+            assertEquals("0", outcome.exitValue(), edition + ": its /exit line gives 0");
             Map<String, String> served = server.served(1, RUN);
             assertEquals(String.valueOf(ARTICLE_BYTES), served.get("bytes"), "bytes the server received");
             assertEquals(ClientStepsTest.crc32OfArticleData(ARTICLE_BYTES), served.get("crc32"), "crc32 of what it received");
@@ -137,6 +159,7 @@ class JshellEditionsTest {
             try (SocketChannel accepted = peer.accept()) {
                 join(client);
                 assertEquals(List.of("java.lang.AssertionError"), outcome[0].exceptions(), outcome[0].printed());
+                assertEquals("1", outcome[0].exitValue(), "its /exit line gives 1");
                 Matcher m = Pattern.compile("one write call sent ([\\d,]+) of 73,400,320 bytes").matcher(outcome[0].printed());
                 assertTrue(m.find(), outcome[0].printed());
                 long sent = number(m.group(1));
@@ -155,7 +178,7 @@ class JshellEditionsTest {
         try (JShell shell = JShell.builder().out(new PrintStream(lines, true, StandardCharsets.UTF_8))
                 .err(new PrintStream(lines, true, StandardCharsets.UTF_8)).remoteVMOptions(BRIEF_JVM, "-Dport=0").build()) {
             List<String> snippets = snippets(shell, "server.jsh");
-            List<String> exceptions = new ArrayList<>();
+            List<Thrown> exceptions = new ArrayList<>();
             AtomicReference<Throwable> failed = new AtomicReference<>();   // a rejected snippet fails the thread, not the test
             Thread server = new Thread(() -> { for (String s : snippets) evalChecked(shell, "server.jsh", s, exceptions); });
             server.setUncaughtExceptionHandler((thread, e) -> failed.set(e));
@@ -211,19 +234,35 @@ class JshellEditionsTest {
         }
     }
 
-    /** A typo in the port (-R-Dport=28092x) stops the edition at that line; it never falls back to 1234 or anywhere else. */
+    /**
+     * A typo in the port (-R-Dport=28092x) stops the edition at that line; it never falls back to 1234 or anywhere else.
+     * Each edition runs in JShell with -Dport=28092x in the VM that runs its code (what jshell's -R gives that VM); a
+     * client's /exit line then gives 1. {@link #aBadPortStopsTheFileInTheJshellTool} runs one through the tool itself.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"server.jsh", "blocking-client.jsh", "nonblocking-client.jsh", "retry-client.jsh", "select-client.jsh"})
-    void aBadPortIsRefusedNotReplacedByTheDefault(String edition) {
-        String command = String.join(" ", jshellTool("-R-Dport=28092x", EDITIONS.resolve(edition).toString()).stream()
+    void aBadPortIsRefusedNotReplacedByTheDefault(String edition) throws IOException {
+        Outcome outcome = run(edition, "28092x");
+        String context = edition + " printed:\n" + outcome.printed() + "\nthrew: " + outcome.thrown();
+        assertFalse(outcome.thrown().isEmpty(), context);
+        Thrown first = outcome.thrown().get(0);
+        assertEquals("java.lang.NumberFormatException", first.type(), context);
+        assertEquals("For input string: \"28092x\"", first.message(), context);
+        assertTrue(first.snippet().contains("System.getProperty(\"port\""), "the port's own line stops: " + context);
+        assertFalse(Pattern.compile("listening on /|sent [1-9]").matcher(outcome.printed()).find(), "nothing listened or sent: " + context);
+        if (!edition.equals("server.jsh")) assertEquals("1", outcome.exitValue(), context);
+    }
+
+    /** Through the jshell tool, as a file: the port's line prints jshell's NumberFormatException, nothing is sent, exit 1. */
+    @Test
+    void aBadPortStopsTheFileInTheJshellTool() {
+        String command = String.join(" ", jshellTool("-R-Dport=28092x", EDITIONS.resolve("retry-client.jsh").toString()).stream()
                 .map(Scripts::shellQuoted).toList());
         try (Scripts.Proc run = Scripts.command("sh", "-c", "exec " + command + " </dev/null")) {
-            // The server edition would serve forever on a port it took: its first line says which.
-            run.awaitLine(Pattern.compile("NumberFormatException|listening on /"), RUN);
-            assertTrue(run.output().contains("NumberFormatException: For input string: \"28092x\""), run.output());
             int exit = run.waitFor(RUN);
-            assertFalse(Pattern.compile("listening on /|sent [1-9]").matcher(run.output()).find(), "nothing listened or sent: " + run.output());
-            if (!edition.equals("server.jsh")) assertEquals(1, exit, run.output());
+            assertTrue(run.output().contains("NumberFormatException: For input string: \"28092x\""), run.output());
+            assertFalse(Pattern.compile("sent [1-9]").matcher(run.output()).find(), "nothing sent: " + run.output());
+            assertEquals(1, exit, run.output());
         }
     }
 

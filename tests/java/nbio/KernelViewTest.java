@@ -198,7 +198,7 @@ class KernelViewTest {
         String libsCommand;
         try (JShell shell = JShell.builder().executionEngine("local").build()) {
             String lib = Scripts.ROOT.resolve("notebooks/lib/kernel.jsh").toString();
-            List<String> exceptions = new ArrayList<>();
+            List<JshellEditionsTest.Thrown> exceptions = new ArrayList<>();
             for (String rest = Files.readString(Path.of(lib)); !rest.isBlank(); ) {
                 SourceCodeAnalysis.CompletionInfo snippet = shell.sourceCodeAnalysis().analyzeCompletion(rest);
                 JshellEditionsTest.evalChecked(shell, lib, snippet.source(), exceptions);
