@@ -73,6 +73,11 @@ public class Check {
     // (see STALL_SECONDS): the JVM that was still filling the buffers and opening its Selector 300 ms after its first
     // bytes (a whole-suite run, three checker runs side by side beside another test class) has long finished by then.
     static final int STOPPED_MS = 200, MOST_SETTLE_MS = 3000;
+    // A program that makes more than MOST_WRITES_WHILE_STALLED write calls in SPINNING_MS while not one byte goes
+    // through its read or write calls (/proc/PID/io: every write returned 0) spins, and will not stop: it is measured
+    // from then on, rather than after MOST_SETTLE_MS of spinning, which burns a core and changes no verdict. A program
+    // that waits makes one write that returns 0 and then sleeps; one still filling the buffers moves bytes with each.
+    static final int SPINNING_MS = 500;
 
     record Exercise(String name, String step, String file, String what, Judge judge) { }
 
@@ -821,16 +826,40 @@ public class Check {
         /**
          * Waits until the program has stopped: its main thread has wanted no CPU and it has made no write call for
          * STOPPED_MS (both counts only grow, so their sum stands still only when both do). False at deadlineNanos
-         * (System.nanoTime()) or when the program ended.
+         * (System.nanoTime()), when the program ended, or once it spins (see SPINNING_MS).
          */
         boolean awaitStopped(long deadlineNanos) throws InterruptedException {
             Settled stopped = new Settled(STOPPED_MS, () -> wantedCpuNanos() + writeCalls());
+            long[] streak = io();                                      // write calls and bytes when no byte had moved since
+            long streakFrom = System.nanoTime();
             while (!stopped.getAsBoolean()) {
-                if (!process.isAlive() || System.nanoTime() > deadlineNanos) return false;
-                lastWriteCalls = Math.max(lastWriteCalls, writeCalls());
+                long now = System.nanoTime();
+                if (!process.isAlive() || now > deadlineNanos) return false;
+                long[] io = io();
+                if (io[1] != streak[1]) {                                  // bytes moved: not a spin (yet)
+                    streak = io;
+                    streakFrom = now;
+                } else if (now - streakFrom >= SPINNING_MS * 1_000_000L && io[0] - streak[0] > MOST_WRITES_WHILE_STALLED) {
+                    return false;
+                }
+                lastWriteCalls = Math.max(lastWriteCalls, io[0]);
                 Thread.sleep(20);
             }
             return true;
+        }
+
+        /** From /proc/PID/io: the write calls so far, and the bytes read and written by read and write calls (rchar + wchar). */
+        long[] io() {
+            long calls = lastWriteCalls, bytes = -1;
+            try {
+                long chars = 0;
+                for (String line : Files.readAllLines(proc().resolve("io"))) {
+                    if (line.startsWith("syscw:")) calls = Long.parseLong(line.substring(6).trim());
+                    if (line.startsWith("rchar:") || line.startsWith("wchar:")) chars += Long.parseLong(line.substring(6).trim());
+                }
+                bytes = chars;
+            } catch (IOException | RuntimeException gone) { }
+            return new long[] {calls, bytes};
         }
 
         void stop() {
