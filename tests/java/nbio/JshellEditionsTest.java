@@ -208,12 +208,13 @@ class JshellEditionsTest {
 
     /**
      * An edition is a file JBang runs too. (With plain jshell, as the README writes it, ReadmeTest runs the blocking and
-     * the non-blocking edition: the failed assertion is a non-zero exit there.)
+     * the non-blocking edition: the failed assertion is a non-zero exit there.) JBang runs the file in jshell's own JVM
+     * (--execution=local), which gets {@link #BRIEF_JVM} through JBang's -R: about half the CPU (measured).
      */
     @Test
     void editionsRunAsFilesWithJbang() {
         try (Scripts.Server server = Scripts.server()) {
-            Scripts.Proc jbang = Scripts.command("./jbang", "-Dport=" + server.port(), "scripts/jshell/blocking-client.jsh");
+            Scripts.Proc jbang = Scripts.command("./jbang", "-R" + BRIEF_JVM, "-Dport=" + server.port(), "scripts/jshell/blocking-client.jsh");
             assertEquals(0, jbang.waitFor(Duration.ofSeconds(240)), jbang.output());
             assertTrue(jbang.stdout().contains("one write call sent 73,400,320 of 73,400,320 bytes"), jbang.output());
             assertEquals(ClientStepsTest.crc32OfArticleData(ARTICLE_BYTES), server.served(1, RUN).get("crc32"));
