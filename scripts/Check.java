@@ -390,9 +390,12 @@ public class Check {
             for (EchoClient c : clients) c.start();
             // The stall: no client reads, so once the buffers on the way back are full the server's writes
             // return 0, it must stop reading, and the clients' writes stop moving. Measured once nothing
-            // has moved for 200 ms (the bytes take milliseconds to fill the buffers; 30 s for a crowded machine).
-            server.waitUntil(30, () -> clients.stream().mapToLong(c -> c.sent).sum(), new Settled(200,
-                    () -> clients.stream().mapToLong(c -> c.sent).sum()));
+            // has moved for 200 ms (the bytes take milliseconds to fill the buffers; 30 s for a crowded machine), and
+            // not before every client has sent something: at a load of 41 on 2 cores nothing had moved for 200 ms
+            // before the clients' threads first ran, the stall was measured while they began, and they read it all back.
+            Settled settled = new Settled(200, () -> clients.stream().mapToLong(c -> c.sent).sum());
+            server.waitUntil(30, () -> clients.stream().mapToLong(c -> c.sent).sum(),
+                    () -> settled.getAsBoolean() && clients.stream().allMatch(c -> c.sent > 0));
             // What the clients sent may still wait in the server's receive buffers (megabytes): a server that throws
             // away what a write did not take reads on, and writes, after the clients' writes have stopped. Measured once
             // it has stopped too (a server that spins never stops).
@@ -693,26 +696,38 @@ public class Check {
 
     /** The learner's file, compiled; start() runs it as a process of its own. */
     static final class Program {
-        final Path classes, source;
+        final Path classes, library, source;
         final String className;
         final List<Child> children = new ArrayList<>();
 
-        Program(Path classes, Path source, String className) { this.classes = classes; this.source = source; this.className = className; }
+        Program(Path classes, Path library, Path source, String className) {
+            this.classes = classes;
+            this.library = library;
+            this.source = source;
+            this.className = className;
+        }
+
+        // The library's classes (package nbio) compiled so far in this run, by the folder their sources come from: a
+        // class's files all need the same ones, and compiling them again for each file cost most of its compile (about
+        // half of javac's time for an exercise, measured). Removed when the checker exits.
+        static final Map<String, Path> LIBRARIES = new HashMap<>();
 
         static Program compile(Path file) throws IOException, NotCompiled {
             JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
             if (javac == null) fail(1, "this Java has no compiler: run the checker with a JDK, not a JRE");
             Path classes = Files.createTempDirectory("nbio-check");
             String className = file.getFileName().toString().replaceFirst("\\.java$", "");
-            Program program = new Program(classes, file, className);
+            // The library (import nbio.X) is found beside the file first, as for a step script, else the checker's own
+            // copy: an exercise copied elsewhere compiles too.
+            Path beside = file.toAbsolutePath().getParent(), checkers = StepScripts.folder(Check.class);
+            Path library = library(Files.isDirectory(beside.resolve("nbio")) ? beside : checkers);
+            Program program = new Program(classes, library, file, className);
             DiagnosticCollector<JavaFileObject> problems = new DiagnosticCollector<>();
             try (StandardJavaFileManager files = javac.getStandardFileManager(problems, Locale.ROOT, StandardCharsets.UTF_8)) {
-                // The library (import nbio.X) is found beside the file first, as for a step script, else the
-                // checker's own copy: an exercise copied elsewhere compiles too. Against sources only, so every
-                // class the program needs lands in its classes folder.
-                files.setLocationFromPaths(StandardLocation.SOURCE_PATH, List.of(file.toAbsolutePath().getParent(),
-                        StepScripts.folder(Check.class)));
-                files.setLocationFromPaths(StandardLocation.CLASS_PATH, List.of(classes));
+                // Against sources, and the library's classes already compiled from those same sources (newer than
+                // them, so javac reads the classes); what it compiles of the library now joins them once it compiled.
+                files.setLocationFromPaths(StandardLocation.SOURCE_PATH, List.of(beside, checkers));
+                files.setLocationFromPaths(StandardLocation.CLASS_PATH, List.of(classes, library));
                 boolean compiled = javac.getTask(null, files, problems, List.of("-d", classes.toString(), "-proc:none", "-Xlint:none"),
                         null, files.getJavaFileObjects(file)).call();
                 if (!compiled) {
@@ -727,19 +742,51 @@ public class Check {
                 program.delete();
                 throw new NotCompiled(file + " has no class " + className + ": keep the class named as its file");
             }
+            Path compiledNbio = classes.resolve("nbio");
+            if (Files.isDirectory(compiledNbio)) {
+                Files.createDirectories(library.resolve("nbio"));
+                try (Stream<Path> all = Files.list(compiledNbio)) {
+                    for (Path c : all.toList()) {
+                        Path kept = library.resolve("nbio").resolve(c.getFileName().toString());
+                        if (!Files.exists(kept)) Files.move(c, kept);
+                    }
+                }
+            }
             return program;
         }
 
+        /** The folder of library classes compiled from the nbio/ sources under this folder (or the checker's). */
+        static synchronized Path library(Path sources) throws IOException {
+            String key;
+            try {
+                key = sources.resolve("nbio").toRealPath().toUri().toString();
+            } catch (IOException | RuntimeException noRealPath) {
+                key = sources.resolve("nbio").toAbsolutePath().normalize().toUri().toString();
+            }
+            Path library = LIBRARIES.get(key);
+            if (library == null) {
+                if (LIBRARIES.isEmpty()) Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    for (Path folder : LIBRARIES.values()) {
+                        try { deleteAll(folder); } catch (IOException ignored) { }
+                    }
+                }));
+                LIBRARIES.put(key, library = Files.createTempDirectory("nbio-check-library"));
+            }
+            return library;
+        }
+
         /** Removes the classes folder (once the program's processes have ended). */
-        void delete() throws IOException {
-            try (Stream<Path> all = Files.walk(classes)) {
+        void delete() throws IOException { deleteAll(classes); }
+
+        static void deleteAll(Path folder) throws IOException {
+            try (Stream<Path> all = Files.walk(folder)) {
                 for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
             }
         }
 
         Child start(String... args) throws IOException {
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", classes.toString(), className));
+                    "-cp", classes + java.io.File.pathSeparator + library, className));
             command.addAll(List.of(args));
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().remove("JAVA_TOOL_OPTIONS");           // its "Picked up..." line is not the program's
