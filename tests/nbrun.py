@@ -5,12 +5,16 @@
       Runs every cell of IN on kernelspec KERNEL and writes the executed copy to OUT.
       Exit 0 when no cell produced an error output (1 otherwise, with the errors on stderr).
 
-  nbrun.py execute-all KERNEL OUTDIR [--small] [--prestart] [--timeout S] IN.ipynb...
+  nbrun.py execute-all KERNEL OUTDIR [--small] [--prestart | --ready-first] [--timeout S] IN.ipynb...
       Runs each notebook in one process, each on a fresh kernel, and writes OUTDIR/NAME (the executed copy) and
       OUTDIR/NAME.log (its errors; first line "nbrun: NAME on KERNEL: S s, N error output(s)"). Exit 0 when no cell
       of any notebook failed. --small sets SIZE (lib/nbio.jsh, lib/kernel.jsh) to 7 MiB right after it is loaded: the run then shows
       that every cell runs on this kernel, not the full-size numbers, and its JVM runs with SMALL_RUN_JVM_OPTIONS. --prestart starts the next notebook's kernel
       while one runs, and runs every kernel's JVM with SMALL_RUN_JVM_OPTIONS too: both only where no CPU share or time is judged.
+      --ready-first (for runs whose CPU shares and times are judged) starts every notebook's kernel at once and runs the
+      first cell only once all have answered: no kernel then starts while a notebook runs, and each notebook finds its
+      kernel waiting (a waiting IJava kernel used about 1% of a core, 0.1 CPU-s in 10 s), so a run waits for no kernel
+      start between notebooks. --lean runs every kernel's JVM with SMALL_RUN_JVM_OPTIONS.
 
   nbrun.py regenerate [--kernel KERNEL] [--timeout S] NOTEBOOK...
       Runs each notebook and, only if no cell failed, writes its fresh outputs back in place,
@@ -164,7 +168,9 @@ def main_thread_asleep(pid):
 # A small run shows that every cell runs; it judges no number. Most of a kernel's CPU there is javac compiling each
 # cell, and C2 recompiling javac's hot methods only adds to it: a kernel on C1 alone and the serial collector
 # (fewer threads) runs the same cells for about half the CPU. So do the full-size runs whose claims are bytes, counts
-# and orders (--prestart: nothing in them is timed); a JIT changes how fast a cell runs, not what it counts.
+# and orders (--prestart: nothing in them is timed); a JIT changes how fast a cell runs, not what it counts. The timed
+# full-size runs too (--lean): their claims are CPU shares and times of socket loops whose every round is a system
+# call (a write that returns 0, a select), as costly on C1; 04, 05, 06a and 07 took 43 CPU-s on C1 against 77-82 on C2.
 SMALL_RUN_JVM_OPTIONS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
 
 
@@ -231,14 +237,20 @@ async def shut_down(km):
     await km.shutdown_kernel(now=True)
 
 
-async def run_each(kernel, paths, timeout, small, prestart, stderr_dir, done):
+async def run_each(kernel, paths, timeout, small, prestart, stderr_dir, done, ready_first=False, lean=False):
     """Runs each notebook on a fresh kernel of its own, one after the other, and calls done(path, nb, seconds, errors)
     for each; returns how many had errors (error outputs, stderr, a kernel that did not start, a cell that timed out).
-    Each kernel's stderr goes to stderr_dir/NAME.kernel-stderr."""
+    Each kernel's stderr goes to stderr_dir/NAME.kernel-stderr. ready_first: every kernel is started at once and has
+    answered (or failed) before the first notebook runs."""
     stderr_of = lambda path: os.path.join(stderr_dir, os.path.basename(path) + ".kernel-stderr")
     cwd_of = lambda path: os.path.dirname(os.path.abspath(path))
     failed = 0
-    next_start = asyncio.ensure_future(started_kernel(kernel, cwd_of(paths[0]), stderr_of(paths[0]), small or prestart))
+    lean = lean or small or prestart
+    if ready_first:
+        waiting = [asyncio.ensure_future(started_kernel(kernel, cwd_of(path), stderr_of(path), lean)) for path in paths]
+        await asyncio.wait(waiting)
+    next_start = waiting[0] if ready_first else asyncio.ensure_future(
+        started_kernel(kernel, cwd_of(paths[0]), stderr_of(paths[0]), lean))
     for index, path in enumerate(paths):
         nb = nbformat.read(path, as_version=4)
         if small:
@@ -250,8 +262,10 @@ async def run_each(kernel, paths, timeout, small, prestart, stderr_dir, done):
             km = None
             log.append(str(e))
         following = paths[index + 1] if index + 1 < len(paths) else None
-        if following and prestart:
-            next_start = asyncio.ensure_future(started_kernel(kernel, cwd_of(following), stderr_of(following), small or prestart))
+        if following and ready_first:
+            next_start = waiting[index + 1]
+        elif following and prestart:
+            next_start = asyncio.ensure_future(started_kernel(kernel, cwd_of(following), stderr_of(following), lean))
         start = time.monotonic()
         if km is not None:
             client = NotebookClient(nb, km=km, kernel_name=kernel, timeout=timeout, allow_errors=True,
@@ -270,8 +284,8 @@ async def run_each(kernel, paths, timeout, small, prestart, stderr_dir, done):
         errors = log + errors_of(nb)
         failed += 1 if errors else 0
         done(path, nb, seconds, errors)
-        if following and not prestart:
-            next_start = asyncio.ensure_future(started_kernel(kernel, cwd_of(following), stderr_of(following), small or prestart))
+        if following and not prestart and not ready_first:
+            next_start = asyncio.ensure_future(started_kernel(kernel, cwd_of(following), stderr_of(following), lean))
     return failed
 
 
@@ -338,8 +352,9 @@ def main(argv):
         return 1 if failed else 0
 
     if command == "execute-all":
-        small, prestart = "--small" in rest, "--prestart" in rest
-        kernel, outdir, *paths = [arg for arg in rest if arg not in ("--small", "--prestart")]
+        flags = ("--small", "--prestart", "--ready-first", "--lean")
+        small, prestart, ready_first, lean = (flag in rest for flag in flags)
+        kernel, outdir, *paths = [arg for arg in rest if arg not in flags]
         os.makedirs(outdir, exist_ok=True)
 
         def written(path, nb, seconds, errors):
@@ -349,7 +364,7 @@ def main(argv):
             print(summary(path, seconds, errors), flush=True)
             with open(os.path.join(outdir, name + ".log"), "w", encoding="utf-8") as out:
                 out.write("\n".join([summary(path, seconds, errors)] + errors) + "\n")
-        failed = run_stoppably(run_each(kernel, paths, timeout, small, prestart, outdir, written))
+        failed = run_stoppably(run_each(kernel, paths, timeout, small, prestart, outdir, written, ready_first, lean))
         return 1 if failed else 0
 
     if command == "regenerate":

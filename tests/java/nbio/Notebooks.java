@@ -196,7 +196,10 @@ public final class Notebooks {
     /**
      * Runs notebooks/NAME for every name on KERNEL in one tests/nbrun.py process, each on a fresh kernel, with a per-cell
      * timeout. small: SIZE is set to 7 MiB after lib/nbio.jsh loads (every cell runs; the full-size numbers are not
-     * shown). prestart: the next notebook's kernel starts while one runs (only where no timing is judged).
+     * shown). prestart: the next notebook's kernel starts while one runs (only where no timing is judged); otherwise
+     * every kernel starts at once and waits, ready, before the first notebook runs (nbrun.py --ready-first): no kernel
+     * starts while a timed notebook runs, and none is waited for between them. Every kernel's JVM runs on C1 alone
+     * (nbrun.py's SMALL_RUN_JVM_OPTIONS; the committed outputs come from notebooks/regenerate's default JVM).
      */
     public static Map<String, Execution> executeAll(String kernel, List<String> names, boolean small, boolean prestart,
                                                     Duration cellTimeout) {
@@ -247,7 +250,7 @@ public final class Notebooks {
         List<String> args = new ArrayList<>(List.of("execute-all", kernel, dir.toString(), "--timeout",
                 String.valueOf(cellTimeout.toSeconds())));
         if (small) args.add("--small");
-        if (prestart) args.add("--prestart");
+        args.addAll(prestart ? List.of("--prestart") : List.of("--ready-first", "--lean"));
         for (String name : names) args.add(DIR.resolve(name).toString());
         return args;
     }
