@@ -77,6 +77,9 @@ public class Check {
     // through its read or write calls (/proc/PID/io: every write returned 0) spins, and will not stop: it is measured
     // from then on, rather than after MOST_SETTLE_MS of spinning, which burns a core and changes no verdict. A program
     // that waits makes one write that returns 0 and then sleeps; one still filling the buffers moves bytes with each.
+    // A server that has long been running (echo-server's, whose idle second was measured before) and whose main thread
+    // wants a CPU more than SPIN of SPINNING_MS while no byte moves spins too (select() returning at once, again and
+    // again); a client's JVM may still be loading classes then, so for a client only its write calls count.
     static final int SPINNING_MS = 500;
 
     record Exercise(String name, String step, String file, String what, Judge judge) { }
@@ -202,7 +205,7 @@ public class Check {
                 if (!reader.awaitFirstBytes(child, 60)) verdicts.ranToTheEnd(child, "send anything",
                         "connect to the address it was given, then call sendAll");
                 if (reader.firstBytesAt != 0) {
-                    child.awaitStopped(reader.firstBytesAt + settleMillis * 1_000_000L);
+                    child.awaitStopped(reader.firstBytesAt + settleMillis * 1_000_000L, false);
                     long from = System.nanoTime();
                     run.pause = Busy.measure(child, from, from + windowMillis * 1_000_000L);
                 }
@@ -399,7 +402,7 @@ public class Check {
             // What the clients sent may still wait in the server's receive buffers (megabytes): a server that throws
             // away what a write did not take reads on, and writes, after the clients' writes have stopped. Measured once
             // it has stopped too (a server that spins never stops).
-            server.awaitStopped(System.nanoTime() + MOST_SETTLE_MS * 1_000_000L);
+            server.awaitStopped(System.nanoTime() + MOST_SETTLE_MS * 1_000_000L, true);
             long start = System.nanoTime();
             Busy stalled = Busy.measure(server, start, start + 1_000_000_000L);
             for (EchoClient c : clients) c.reading.countDown();
@@ -873,20 +876,24 @@ public class Check {
         /**
          * Waits until the program has stopped: its main thread has wanted no CPU and it has made no write call for
          * STOPPED_MS (both counts only grow, so their sum stands still only when both do). False at deadlineNanos
-         * (System.nanoTime()), when the program ended, or once it spins (see SPINNING_MS).
+         * (System.nanoTime()), when the program ended, or once it spins (see SPINNING_MS; a long-running server's
+         * wanted CPU counts there too).
          */
-        boolean awaitStopped(long deadlineNanos) throws InterruptedException {
+        boolean awaitStopped(long deadlineNanos, boolean longRunning) throws InterruptedException {
             Settled stopped = new Settled(STOPPED_MS, () -> wantedCpuNanos() + writeCalls());
             long[] streak = io();                                      // write calls and bytes when no byte had moved since
-            long streakFrom = System.nanoTime();
+            long streakFrom = System.nanoTime(), streakWanted = wantedCpuNanos();
             while (!stopped.getAsBoolean()) {
                 long now = System.nanoTime();
                 if (!process.isAlive() || now > deadlineNanos) return false;
                 long[] io = io();
+                long wanted = longRunning ? wantedCpuNanos() : 0;
                 if (io[1] != streak[1]) {                                  // bytes moved: not a spin (yet)
                     streak = io;
                     streakFrom = now;
-                } else if (now - streakFrom >= SPINNING_MS * 1_000_000L && io[0] - streak[0] > MOST_WRITES_WHILE_STALLED) {
+                    streakWanted = wanted;
+                } else if (now - streakFrom >= SPINNING_MS * 1_000_000L && (io[0] - streak[0] > MOST_WRITES_WHILE_STALLED
+                        || longRunning && wanted - streakWanted > SPIN * (now - streakFrom))) {
                     return false;
                 }
                 lastWriteCalls = Math.max(lastWriteCalls, io[0]);
