@@ -55,7 +55,16 @@ final class Processes {
             if (!copied.contains(name)) OUT.println("bench: " + name + ".java not found: its rows are reported as missing");
         }
         if (!StepScripts.canCompile()) fail("this Java has no compiler: run the bench with a JDK, not a JRE");
-        StepScripts.compile(sources, classes, copied).ifPresent(errors -> fail("the step scripts do not compile:\n" + errors));
+        // By this Java's javac in a process of its own, without the optimising JIT (half the CPU of compiling them in
+        // this JVM, which keeps it for part 2's load generator).
+        Path messages = work.resolve("javac.txt");
+        Process javac = StepScripts.compileWith(Path.of(System.getProperty("java.home")), sources, classes, copied, messages);
+        try {
+            if (javac.waitFor() != 0) fail("the step scripts do not compile:\n" + Files.readString(messages));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail("interrupted while compiling the step scripts");
+        }
         return classes;
     }
 
@@ -70,7 +79,7 @@ final class Processes {
             Path source = Files.createDirectories(stepClasses.resolveSibling("src21")).resolve("VirtualThreadServer.java");
             Files.copy(StepScripts.folder(Bench.class).resolve("benchmark/VirtualThreadServer.java"), source,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            Process javac = new ProcessBuilder(java21.resolveSibling("javac").toString(), "-nowarn", "-d", classes.toString(),
+            Process javac = new ProcessBuilder(java21.resolveSibling("javac").toString(), "-J-XX:TieredStopAtLevel=1", "-nowarn", "-d", classes.toString(),
                     "-cp", System.getProperty("java.class.path"), source.toString()).redirectErrorStream(true).start();
             String errors = new String(javac.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (javac.waitFor() != 0) fail("benchmark/VirtualThreadServer.java does not compile with " + java21 + ":\n" + errors);
