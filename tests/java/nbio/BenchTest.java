@@ -128,10 +128,12 @@ class BenchTest {
 
     /** One run of the quick configuration (some of its parts): its output and its results.csv, and the checks every part shares. */
     record Quick(Scripts.Proc proc, Path out, List<Map<String, String>> csv) {
-        static Quick run(String folder, String parts) throws IOException {
+        static Quick run(String folder, String parts, String... options) throws IOException {
             Path out = Scripts.ROOT.resolve("tests/target").resolve(folder);
             for (String file : List.of("results.csv", "results.json", "chart.png")) Files.deleteIfExists(out.resolve(file));
-            Scripts.Proc bench = Scripts.command("./jbang", "bench", "--quick", "--parts", parts, "--out", out.toString());
+            List<String> command = new ArrayList<>(List.of("./jbang", "bench", "--quick", "--parts", parts, "--out", out.toString()));
+            command.addAll(List.of(options));
+            Scripts.Proc bench = Scripts.command(command.toArray(String[]::new));
             assertEquals(0, bench.waitFor(Duration.ofSeconds(570)), bench.output()); // minutes on a busy 2-core machine
             return new Quick(bench, out, readCsv(out.resolve("results.csv")));
         }
