@@ -16,15 +16,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The sampler of the kernel's socket queues (scripts/nbio/SocketQueues.java), against real loopback connections:
- * what it reads must add up with what Java did on the same sockets. (The program itself, which prints the samples, is
- * SocketQueuesProgramTest's, beside other classes: it waits for lines, and times nothing.)
+ * what it reads must add up with what Java did on the same sockets. Nothing here is timed: each reading that a check
+ * needs is waited for (the queue full before the reader starts, empty after it is done, every packet acknowledged), so
+ * it runs beside other classes, as does the program itself, which prints the samples (SocketQueuesProgramTest).
  */
 @Timeout(120)
-@Isolated("queues are sampled during a transfer of a few hundred ms")
 class SocketQueuesTest {
     static final int SIZE = 7 * 10 * 1024 * 1024;
 
