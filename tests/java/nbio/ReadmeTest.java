@@ -13,16 +13,26 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Every command in the README works as written (the server's port swapped for a free one). */
 @Timeout(1200) // every README command, each through ./jbang (which compiles it first): minutes on a busy machine
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)   // the kernel-view runs go on in the background meanwhile
 class ReadmeTest {
     static final Duration RUN = Duration.ofSeconds(180);
+    /** For JVMs whose checks are about what they do, not how fast: C1 alone compiles for less CPU. */
+    static final String BRIEF_JVM = JshellEditionsTest.BRIEF_JVM;
 
     static List<List<String>> commands() throws IOException {
         List<List<String>> commands = new ArrayList<>();
@@ -36,51 +46,97 @@ class ReadmeTest {
         return commands;
     }
 
-    @Test
-    void everyReadmeCommandRuns() throws IOException {
+    /** What checks a README command: one of the tests below, or another class (the tour) or CI (the test command). */
+    enum Check { SERVERS, SHOW_DATA, SOURCE_LAUNCHER, JSHELL, KERNEL_VIEW, OTHER, ELSEWHERE }
+
+    /** The check of a README command, or null when none runs it. */
+    static Check checkOf(List<String> command) {
+        String line = String.join(" ", command), tool = command.get(0), what = command.size() > 1 ? command.get(1) : "";
+        String last = command.get(command.size() - 1);
+        if (line.equals("./jbang tour") || line.equals("tests/run")) return Check.ELSEWHERE;   // TourTest; CI runs it
+        if (tool.equals("./jbang")) {
+            boolean server = what.equals("server"), client = what.endsWith("-client");
+            if (server && command.contains("--show-data")) return Check.SHOW_DATA;
+            if (client && command.size() == 5 && !last.startsWith("-")) return Check.SHOW_DATA;   // a client with a size
+            if (server || client && (command.size() == 2 || command.contains("--verbose"))) return Check.SERVERS;
+            if (what.equals("kernel-view") && command.size() == 3) return Check.KERNEL_VIEW;
+            if (List.of("bench", "install-kernel", "check").contains(what)) return Check.OTHER;
+            return null;
+        }
+        if (tool.equals("java") && what.endsWith("/SocketQueues.java")) return Check.SERVERS;   // the sampler, beside a server
+        if (tool.equals("java") || tool.equals("javac")) return Check.SOURCE_LAUNCHER;
+        if (tool.equals("jshell") && command.size() == 2) return Check.JSHELL;
+        if (tool.equals("diff") && command.size() == 3) return Check.OTHER;
+        return null;
+    }
+
+    static List<List<String>> commands(Check check) throws IOException {
+        return commands().stream().filter(c -> checkOf(c) == check).toList();
+    }
+
+    @Test @Order(0)
+    void everyReadmeCommandHasACheck() throws IOException {
         List<List<String>> commands = commands();
-        String readme = Files.readString(Scripts.ROOT.resolve("README.md"));
         assertTrue(commands.contains(List.of("./jbang", "tour")), "the tour is the main command");
         assertTrue(commands.contains(List.of("tests/run")), "the test command");
         String ci = Files.readString(Scripts.ROOT.resolve(".ci/run"));
         assertTrue(ci.contains("exec tests/run"), ".ci/run calls the README's test command");
+        for (List<String> command : commands) {
+            if (checkOf(command) == null) fail("no check for the README command: " + String.join(" ", command));
+        }
+    }
 
-        // The README's kernel-view runs, one after the other in a thread of their own, go on while the other commands
-        // run (most of a run is a slow reader's waiting); each is read below, from the run KernelViewTest shares.
-        List<String> kernelViewSteps = commands.stream().filter(c -> c.size() == 3 && c.get(0).equals("./jbang")
-                && c.get(1).equals("kernel-view")).map(c -> c.get(2)).toList();
-        Thread kernelViewRuns = new Thread(() -> {
-            for (String step : kernelViewSteps) {
-                try {
-                    KernelViewTest.kernelView(step);
-                } catch (RuntimeException | Error failed) {
-                    return;   // the same call below fails with it
+    /**
+     * The README's kernel-view runs start with this class, two at a time in threads of their own (most of a run is a
+     * slow reader's waiting), and go on while the other commands run; each is read in {@link #kernelViewCommands}, from
+     * the run KernelViewTest shares (whichever asks first starts it).
+     */
+    @BeforeAll
+    static void startKernelViews() throws IOException {
+        java.util.Queue<String> steps = new java.util.concurrent.ConcurrentLinkedQueue<>(
+                commands(Check.KERNEL_VIEW).stream().map(c -> c.get(2)).toList());
+        for (int i = 0; i < 2; i++) {
+            Thread runs = new Thread(() -> {
+                for (String step; (step = steps.poll()) != null; ) {
+                    try {
+                        KernelViewTest.kernelView(step);
+                    } catch (RuntimeException | Error failed) {
+                        // the same call in kernelViewCommands fails with it
+                    }
                 }
-            }
-        }, "readme-kernel-views");
-        kernelViewRuns.setDaemon(true);
-        kernelViewRuns.start();
+            }, "readme-kernel-views-" + i);
+            runs.setDaemon(true);
+            runs.start();
+        }
+    }
 
-        // The server commands, each on a free port: the plain one followed by every client command and the clients' --verbose
-        // commands (a server a client at a time serves them all in turn); a slow reader (--read-rate) by one client, which
-        // its pace holds back (LoopStepsTest measures what spinning and waiting cost against such a server).
-        List<List<String>> verbose = commands.stream().filter(c -> c.get(0).equals("./jbang") && c.get(1).endsWith("-client")
-                && c.contains("--verbose")).toList();
-        int verboseRuns = 0;
-        List<List<String>> servers = commands.stream().filter(c -> c.size() > 1 && c.get(1).equals("server")).toList();
-        List<List<String>> clients = commands.stream().filter(c -> c.size() == 2 && c.get(1).endsWith("-client")).toList();
+    /**
+     * The server commands, side by side, each on a free port: the plain one followed by every client command and the
+     * clients' --verbose commands (a server a client at a time serves them all in turn); a slow reader (--read-rate) by
+     * one client, which its pace holds back, with the queue sampler watching (LoopStepsTest measures what spinning and
+     * waiting cost against such a server).
+     */
+    @Test @Order(1)
+    void serverCommandsServeTheClientCommands() throws Throwable {
+        List<List<String>> mine = commands(Check.SERVERS);
+        List<List<String>> servers = mine.stream().filter(c -> c.get(1).equals("server")).toList();
+        List<List<String>> clients = mine.stream().filter(c -> c.size() == 2 && c.get(1).endsWith("-client")).toList();
+        List<List<String>> verbose = mine.stream().filter(c -> c.get(1).endsWith("-client") && c.contains("--verbose")).toList();
+        List<List<String>> samplers = mine.stream().filter(c -> c.get(0).equals("java")).toList();
         assertTrue(servers.size() >= 2 && clients.size() == 4, "servers " + servers + ", clients " + clients);
-        for (List<String> serverCommand : servers) {
+        assertEquals(2, verbose.size(), "the select and retry clients' --verbose commands: " + verbose);
+        assertEquals(1, samplers.size(), "the queue sampler: " + samplers);
+        List<Executable> checks = new ArrayList<>();
+        for (List<String> serverCommand : servers) checks.add(() -> {
             List<String> command = new ArrayList<>(serverCommand);
-            if (command.size() > 2 && command.get(2).equals("--show-data")) continue; // run below, it prints 70 MB
             if (command.size() > 2 && command.get(2).matches("\\d+")) command.remove(2);
             command.addAll(2, List.of("0", "--no-progress"));
             try (Scripts.Proc server = Scripts.command(command.toArray(String[]::new))) {
                 String port = server.awaitLine(Pattern.compile("listening on localhost:(\\d+)"), RUN).group(1);
                 int rate = command.indexOf("--read-rate");
                 if (rate >= 0) {
-                    checkReadRate(server, Integer.parseInt(port), Double.parseDouble(command.get(rate + 1)));
-                    continue;
+                    checkReadRate(server, Integer.parseInt(port), Double.parseDouble(command.get(rate + 1)), samplers.get(0));
+                    return;
                 }
                 for (List<String> clientCommand : clients) {
                     List<String> client = new ArrayList<>(clientCommand.subList(0, 2));
@@ -92,33 +148,96 @@ class ReadmeTest {
                 }
                 if (serverCommand.size() == 2) {
                     for (List<String> verboseCommand : verbose) checkVerbose(verboseCommand, port);
-                    verboseRuns += verbose.size();
                 }
+            }
+        });
+        sideBySide(checks);
+    }
+
+    @Test @Order(2)
+    void showDataServerWithTheSizedClient() throws IOException {
+        List<List<String>> mine = commands(Check.SHOW_DATA);
+        assertEquals(List.of("./jbang", "server", "--show-data"), mine.get(0), "the --show-data server: " + mine);
+        checkShowData(mine);
+    }
+
+    /**
+     * With the Java the README names beside the line: a step that imports nbio runs on Java 22's source launcher or
+     * later; on Java 17 it is compiled with its library first (into a folder of our own here). Each JVM on C1 alone
+     * (less CPU to compile; what is checked is what the commands do, not how fast).
+     */
+    @Test @Order(3)
+    void javaCommandsRunOnTheJavaNamedBesideThem(@TempDir Path classes) throws IOException {
+        List<List<String>> mine = commands(Check.SOURCE_LAUNCHER);
+        assertTrue(mine.size() >= 3, "java and javac commands: " + mine);
+        for (List<String> command : mine) {
+            String line = String.join(" ", command);
+            Path script = Scripts.ROOT.resolve(command.get(1));
+            boolean importsNbio = Files.isRegularFile(script) && Files.readString(script).contains("\nimport nbio.");
+            if (importsNbio && command.get(0).equals("java")) {
+                Scripts.Proc old = Scripts.command(Scripts.javaHome(17).resolve("bin/java").toString(), BRIEF_JVM, command.get(1), "--help");
+                assertEquals(1, old.waitFor(RUN), "Java 17's launcher compiles one file only:\n" + old.output());
+                assertTrue(old.stderr().contains("package nbio does not exist"), old.output());
+            }
+            List<String> asWritten = new ArrayList<>(command);
+            asWritten.replaceAll(word -> word.equals("nbio-classes") ? classes.toString() : word);
+            asWritten.set(0, Scripts.javaHome(importsNbio ? 22 : 17).resolve("bin/" + command.get(0)).toString());
+            asWritten.add(1, command.get(0).equals("javac") ? "-J" + BRIEF_JVM : BRIEF_JVM);
+            Scripts.Proc run = Scripts.command(asWritten.toArray(String[]::new));
+            assertEquals(0, run.waitFor(RUN), line + ":\n" + run.output());
+            if (command.contains("--help")) assertTrue(run.stdout().startsWith("usage: "), line + ":\n" + run.output());
+        }
+    }
+
+    /**
+     * As written, against a step-1 server on localhost: its port given as the README says (-R-Dport=). The jshell tool
+     * and the JVM it runs the code in on C1 alone, as JshellEditionsTest runs them. One after the other: a jshell tool
+     * gives the JVM it starts 5 s to connect back, which a busy machine can take.
+     */
+    @Test @Order(4)
+    void jshellCommandsRunAgainstTheServer() throws IOException {
+        List<List<String>> mine = commands(Check.JSHELL);
+        assertTrue(mine.size() >= 2, "jshell commands: " + mine);
+        for (List<String> command : mine) {
+            String line = String.join(" ", command);
+            try (Scripts.Server server = Scripts.server("--read-rate", "100")) {
+                Scripts.Proc run = Scripts.command(JshellEditionsTest.jshellTool("-R-Dport=" + server.port(), command.get(1))
+                        .toArray(String[]::new));
+                boolean nonBlocking = command.get(1).endsWith("nonblocking-client.jsh");
+                assertEquals(nonBlocking ? 1 : 0, run.waitFor(RUN), line + ":\n" + run.output());
+                Matcher sent = Pattern.compile("one write call sent ([\\d,]+) of 73,400,320 bytes").matcher(run.stdout());
+                assertTrue(sent.find(), line + ":\n" + run.output());
+                assertEquals(sent.group(1).replace(",", ""), server.served(1, RUN).get("bytes"), line + ": what the server got");
+                if (nonBlocking) assertTrue(run.output().contains("Exception java.lang.AssertionError"), run.output());
             }
         }
+    }
 
-        int flagsChecked = 0;
-        Path classes = Files.createTempDirectory("readme-classes");
+    /**
+     * As written: the step under strace, kernel-view its peer. Step 3's assertion fails, as it should. (KernelViewTest
+     * reads its claims from the same runs, started by {@link #startKernelViews}: each runs once per test run.)
+     */
+    @Test @Order(6)
+    void kernelViewCommands() throws IOException {
         List<String> kernelViews = new ArrayList<>();
-        for (List<String> command : commands) {
+        for (List<String> command : commands(Check.KERNEL_VIEW)) {
             String line = String.join(" ", command);
-            if (line.equals("./jbang tour") || line.equals("tests/run")) continue; // TourTest; CI runs it
-            if (command.get(0).equals("./jbang") && (command.get(1).equals("server") || command.get(1).endsWith("-client"))) {
-                boolean server = command.get(1).equals("server");
-                if (command.size() == 2 || server && command.get(2).matches("\\d+")) continue; // run above
-                if (server && command.get(2).equals("--show-data")) {
-                    checkShowData(commands);
-                    flagsChecked++;
-                } else if (verbose.contains(command)) {
-                    flagsChecked++;   // run above, against the plain server
-                    assertEquals(verbose.size(), verboseRuns, "the --verbose commands ran against `./jbang server`");
-                } else if (!server && !command.get(command.size() - 1).startsWith("-")) {
-                    continue; // a client with a size, for the --show-data server: run by checkShowData
-                } else {
-                    fail("no check for the README command: " + line);
-                }
-                continue;
-            }
+            KernelViewTest.Seen seen = KernelViewTest.kernelView(command.get(2));
+            Scripts.Proc run = seen.proc();
+            assertEquals(command.get(2).equals("nonblocking-client") ? 1 : 0, seen.exit(), line + ":\n" + run.output());
+            assertTrue(run.stdout().contains("\nSYSCALLS step=" + command.get(2) + " "), line + ":\n" + run.output());
+            kernelViews.addAll(run.stdoutLines());
+        }
+        checkKernelViewExcerpts(kernelViews);
+    }
+
+    /** The bench, install-kernel, check and diff commands, side by side. */
+    @Test @Order(5)
+    void otherCommandsRunAsWritten() throws Throwable {
+        String readme = Files.readString(Scripts.ROOT.resolve("README.md"));
+        List<Executable> checks = new ArrayList<>();
+        for (List<String> command : commands(Check.OTHER)) checks.add(() -> {
+            String line = String.join(" ", command);
             if (command.get(0).equals("./jbang") && command.get(1).equals("bench")) {
                 // The bench takes the command as written: with --dry-run it prints the configuration those options
                 // select and stops. (BenchTest runs the quick configuration in full; the full one takes many minutes.)
@@ -128,23 +247,19 @@ class ReadmeTest {
                 assertEquals(0, run.waitFor(RUN), line + " --dry-run:\n" + run.output());
                 String configuration = command.contains("--quick") ? "bench: quick configuration: " : "bench: full configuration: ";
                 assertTrue(run.stdoutLines().stream().anyMatch(l -> l.startsWith(configuration)), line + ":\n" + run.output());
-                continue;
-            }
-            if (command.get(0).equals("./jbang") && command.get(1).equals("install-kernel")) {
+            } else if (command.get(0).equals("./jbang") && command.get(1).equals("install-kernel")) {
                 // As written, but into a temporary Jupyter folder rather than this user's (the install itself: the run
                 // InstallKernelTest reads too, made once per test run).
                 if (command.size() == 2) {
                     InstallKernelTest.Installed installed = InstallKernelTest.asTheReadmeSays();
                     assertEquals(0, installed.result().status(), line + ":\n" + installed.result().output());
                     assertTrue(Files.readString(installed.jupyterDataDir().resolve("kernels/java/kernel.json")).contains("\"argv\""), line);
-                    continue;
+                    return;
                 }
                 Path jupyter = Files.createTempDirectory("readme-jupyter");
                 Scripts.Proc run = Scripts.commandWithEnv(Map.of("JUPYTER_DATA_DIR", jupyter.toString()), command.toArray(String[]::new));
                 assertEquals(0, run.waitFor(RUN), line + ":\n" + run.output());
-                continue;
-            }
-            if (command.get(0).equals("./jbang") && command.get(1).equals("check")) {
+            } else if (command.get(0).equals("./jbang") && command.get(1).equals("check")) {
                 // The list names the exercises of "Your turn" in its order; an exercise as shipped fails its checks
                 // (ExercisesTest runs the answers, which pass, and the kept mistakes, which fail with their hints).
                 Scripts.Proc run = Scripts.command(command.toArray(String[]::new));
@@ -160,60 +275,43 @@ class ReadmeTest {
                 } else {
                     assertTrue(run.stdoutLines().stream().anyMatch(l -> l.startsWith("FAIL ")), line + ":\n" + run.output());
                 }
-                continue;
-            }
-            if (command.get(0).equals("diff") && command.size() == 3) {
+            } else {
                 // diff between two consecutive steps: they differ (exit 1), and by the lesson (LessonFirstTest bounds it).
                 Scripts.Proc run = Scripts.command(command.toArray(String[]::new));
                 assertEquals(1, run.waitFor(RUN), line + ":\n" + run.output());
                 assertTrue(run.stdout().contains("selector.select("), line + " shows the selector loop's lesson:\n" + run.stdout());
-                continue;
             }
-            if (command.get(0).equals("jshell") && command.size() == 2) {
-                // As written, against a step-1 server on localhost: its port given as the README says (-R-Dport=).
-                try (Scripts.Server server = Scripts.server("--read-rate", "100")) {
-                    Scripts.Proc run = Scripts.command("jshell", "-R-Dport=" + server.port(), command.get(1));
-                    boolean nonBlocking = command.get(1).endsWith("nonblocking-client.jsh");
-                    assertEquals(nonBlocking ? 1 : 0, run.waitFor(RUN), line + ":\n" + run.output());
-                    Matcher sent = Pattern.compile("one write call sent ([\\d,]+) of 73,400,320 bytes").matcher(run.stdout());
-                    assertTrue(sent.find(), line + ":\n" + run.output());
-                    assertEquals(sent.group(1).replace(",", ""), server.served(1, RUN).get("bytes"), line + ": what the server got");
-                    if (nonBlocking) assertTrue(run.output().contains("Exception java.lang.AssertionError"), run.output());
+        });
+        sideBySide(checks);
+    }
+
+    /** Runs each check in a thread of its own, all at once, and waits for them all: the first failure is the test's. */
+    static void sideBySide(List<Executable> checks) throws Throwable {
+        List<CompletableFuture<Void>> runs = new ArrayList<>();
+        for (Executable check : checks) {
+            CompletableFuture<Void> run = new CompletableFuture<>();
+            Thread thread = new Thread(() -> {
+                try {
+                    check.execute();
+                    run.complete(null);
+                } catch (Throwable failed) {
+                    run.completeExceptionally(failed);
                 }
-                continue;
-            }
-            if (command.get(0).equals("./jbang") && command.get(1).equals("kernel-view") && command.size() == 3) {
-                // As written: the step under strace, kernel-view its peer. Step 3's assertion fails, as it should.
-                // (KernelViewTest reads its claims from the same run: each runs once per test run.)
-                KernelViewTest.Seen seen = KernelViewTest.kernelView(command.get(2));
-                Scripts.Proc run = seen.proc();
-                assertEquals(command.get(2).equals("nonblocking-client") ? 1 : 0, seen.exit(), line + ":\n" + run.output());
-                assertTrue(run.stdout().contains("\nSYSCALLS step=" + command.get(2) + " "), line + ":\n" + run.output());
-                kernelViews.addAll(run.stdoutLines());
-                continue;
-            }
-            if (command.get(0).equals("java") || command.get(0).equals("javac")) {
-                // With the Java the README names beside the line: a step that imports nbio runs on Java 22's source
-                // launcher or later; on Java 17 it is compiled with its library first (into a folder of our own here).
-                Path script = Scripts.ROOT.resolve(command.get(1));
-                boolean importsNbio = Files.isRegularFile(script) && Files.readString(script).contains("\nimport nbio.");
-                if (importsNbio && command.get(0).equals("java")) {
-                    Scripts.Proc old = Scripts.command(Scripts.javaHome(17).resolve("bin/java").toString(), command.get(1), "--help");
-                    assertEquals(1, old.waitFor(RUN), "Java 17's launcher compiles one file only:\n" + old.output());
-                    assertTrue(old.stderr().contains("package nbio does not exist"), old.output());
-                }
-                List<String> asWritten = new ArrayList<>(command);
-                asWritten.replaceAll(word -> word.equals("nbio-classes") ? classes.toString() : word);
-                asWritten.set(0, Scripts.javaHome(importsNbio ? 22 : 17).resolve("bin/" + command.get(0)).toString());
-                Scripts.Proc run = Scripts.command(asWritten.toArray(String[]::new));
-                assertEquals(0, run.waitFor(RUN), line + ":\n" + run.output());
-                if (command.contains("--help")) assertTrue(run.stdout().startsWith("usage: "), line + ":\n" + run.output());
-                continue;
-            }
-            fail("no check for the README command: " + line);
+            }, "readme-check");
+            thread.setDaemon(true);
+            thread.start();
+            runs.add(run);
         }
-        assertTrue(flagsChecked >= 3, "--show-data and the two --verbose commands were run: " + flagsChecked);
-        checkKernelViewExcerpts(kernelViews);
+        Throwable first = null;
+        for (CompletableFuture<Void> run : runs) {
+            try {
+                run.join();
+            } catch (CompletionException failed) {
+                if (first == null) first = failed.getCause();
+                else first.addSuppressed(failed.getCause());
+            }
+        }
+        if (first != null) throw first;
     }
 
     /**
@@ -288,9 +386,17 @@ class ReadmeTest {
         }
     }
 
-    /** The article's 70 MB to a server started with --read-rate MiB/s: all of it arrives, and no faster than that. */
-    static void checkReadRate(Scripts.Proc server, int port, double mibPerSecond) {
-        try (Scripts.Proc client = Scripts.start("SelectClient", "localhost", String.valueOf(port))) {
+    /**
+     * The article's 70 MB to a server started with --read-rate MiB/s: all of it arrives, and no faster than that. The
+     * README's queue sampler, as written on the server's port, started just before the client as the README says (its
+     * JVM on C1 alone).
+     */
+    static void checkReadRate(Scripts.Proc server, int port, double mibPerSecond, List<String> samplerCommand) {
+        List<String> sampler = new ArrayList<>(List.of(onPort(samplerCommand, String.valueOf(port))));
+        sampler.set(0, Scripts.javaHome(17).resolve("bin/java").toString());
+        sampler.add(1, BRIEF_JVM);
+        try (Scripts.Proc queues = Scripts.command(sampler.toArray(String[]::new));
+             Scripts.Proc client = waitingFor(queues, () -> Scripts.start("SelectClient", "localhost", String.valueOf(port)))) {
             assertEquals(0, client.waitFor(RUN), client.output());
             Map<String, String> result = client.last("RESULT");
             String served = server.awaitLine(Pattern.compile("^SERVED client=1 .*"), RUN).group();
@@ -301,7 +407,20 @@ class ReadmeTest {
             // bytes / rate (a little less counted here, as its clock starts at the first read, not at the connect).
             double atLeastMs = Long.parseLong(fields.get("bytes")) / (mibPerSecond * 1024 * 1024) * 1000 * 0.9;
             assertTrue(Double.parseDouble(fields.get("ms")) >= atLeastMs, "--read-rate " + mibPerSecond + " holds the reading back: " + served);
+
+            // The sampler ran as written to its end (--for), reading ss. Its QUEUE lines are SocketQueuesProgramTest's
+            // and SocketQueuesTest's to check: how many readings it gets during a 1.4 s transfer depends on the load.
+            String line = String.join(" ", samplerCommand);
+            assertEquals(0, queues.waitFor(RUN), line + ":\n" + queues.output());
+            String every = samplerCommand.get(samplerCommand.indexOf("--every") + 1), during = samplerCommand.get(samplerCommand.indexOf("--for") + 1);
+            assertEquals("SAMPLER source=ss every_ms=" + every + " for_ms=" + during, queues.stdoutLines().get(0), line + ":\n" + queues.output());
         }
+    }
+
+    /** Starts {@code next} once the queue sampler has said where it reads from (its first reading comes next). */
+    static Scripts.Proc waitingFor(Scripts.Proc sampler, java.util.function.Supplier<Scripts.Proc> next) {
+        sampler.awaitLine(Pattern.compile("^SAMPLER "), RUN);
+        return next.get();
     }
 
     /**
@@ -324,7 +443,7 @@ class ReadmeTest {
      * .jbang-cli/ beside it. Here into a fresh folder: one line says so, and none of Maven's
      * colour codes get through.
      */
-    @Test
+    @Test @Order(7)
     void theLauncherFetchesJBangOnceQuietly(@TempDir Path fresh) throws IOException {   // gone with its 9 MB jar after
         Files.copy(Scripts.ROOT.resolve("jbang"), fresh.resolve("jbang"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         Map<String, String> env = Map.of("NBIO_USE_JAR", "1");
