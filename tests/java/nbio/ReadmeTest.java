@@ -34,6 +34,15 @@ class ReadmeTest {
     /** For JVMs whose checks are about what they do, not how fast: C1 alone compiles for less CPU. */
     static final String BRIEF_JVM = JshellEditionsTest.BRIEF_JVM;
 
+    /**
+     * A README command as written, every JVM it starts on {@link #BRIEF_JVM} through the environment: JAVA_TOOL_OPTIONS
+     * reaches JBang's JVM, the step's, javac's, jshell's and the one jshell runs the code in (each says so in one line
+     * on stderr). For the commands whose checks here are about what they do, not how fast.
+     */
+    static Scripts.Proc asWrittenOnC1(String... command) {
+        return Scripts.commandWithEnv(Map.of("JAVA_TOOL_OPTIONS", BRIEF_JVM), command);
+    }
+
     static List<List<String>> commands() throws IOException {
         List<List<String>> commands = new ArrayList<>();
         Matcher block = Pattern.compile("(?s)```bash\\n(.*?)```").matcher(Files.readString(Scripts.ROOT.resolve("README.md")));
@@ -131,7 +140,7 @@ class ReadmeTest {
             List<String> command = new ArrayList<>(serverCommand);
             if (command.size() > 2 && command.get(2).matches("\\d+")) command.remove(2);
             command.addAll(2, List.of("0", "--no-progress"));
-            try (Scripts.Proc server = Scripts.command(command.toArray(String[]::new))) {
+            try (Scripts.Proc server = asWrittenOnC1(command.toArray(String[]::new))) {
                 String port = server.awaitLine(Pattern.compile("listening on localhost:(\\d+)"), RUN).group(1);
                 int rate = command.indexOf("--read-rate");
                 if (rate >= 0) {
@@ -141,7 +150,7 @@ class ReadmeTest {
                 for (List<String> clientCommand : clients) {
                     List<String> client = new ArrayList<>(clientCommand.subList(0, 2));
                     client.addAll(List.of("localhost", port));
-                    Scripts.Proc run = Scripts.command(client.toArray(String[]::new));
+                    Scripts.Proc run = asWrittenOnC1(client.toArray(String[]::new));
                     int expected = client.get(1).equals("nonblocking-client") ? 1 : 0;
                     assertEquals(expected, run.waitFor(RUN), String.join(" ", client) + ":\n" + run.output());
                     assertTrue(run.stdout().contains("RESULT client=" + client.get(1)), run.output());
@@ -163,8 +172,7 @@ class ReadmeTest {
 
     /**
      * With the Java the README names beside the line: a step that imports nbio runs on Java 22's source launcher or
-     * later; on Java 17 it is compiled with its library first (into a folder of our own here). Each JVM on C1 alone
-     * (less CPU to compile; what is checked is what the commands do, not how fast).
+     * later; on Java 17 it is compiled with its library first (into a folder of our own here).
      */
     @Test @Order(3)
     void javaCommandsRunOnTheJavaNamedBesideThem(@TempDir Path classes) throws IOException {
@@ -175,39 +183,37 @@ class ReadmeTest {
             Path script = Scripts.ROOT.resolve(command.get(1));
             boolean importsNbio = Files.isRegularFile(script) && Files.readString(script).contains("\nimport nbio.");
             if (importsNbio && command.get(0).equals("java")) {
-                Scripts.Proc old = Scripts.command(Scripts.javaHome(17).resolve("bin/java").toString(), BRIEF_JVM, command.get(1), "--help");
+                Scripts.Proc old = asWrittenOnC1(Scripts.javaHome(17).resolve("bin/java").toString(), command.get(1), "--help");
                 assertEquals(1, old.waitFor(RUN), "Java 17's launcher compiles one file only:\n" + old.output());
                 assertTrue(old.stderr().contains("package nbio does not exist"), old.output());
             }
             List<String> asWritten = new ArrayList<>(command);
             asWritten.replaceAll(word -> word.equals("nbio-classes") ? classes.toString() : word);
             asWritten.set(0, Scripts.javaHome(importsNbio ? 22 : 17).resolve("bin/" + command.get(0)).toString());
-            asWritten.add(1, command.get(0).equals("javac") ? "-J" + BRIEF_JVM : BRIEF_JVM);
-            Scripts.Proc run = Scripts.command(asWritten.toArray(String[]::new));
+            Scripts.Proc run = asWrittenOnC1(asWritten.toArray(String[]::new));
             assertEquals(0, run.waitFor(RUN), line + ":\n" + run.output());
             if (command.contains("--help")) assertTrue(run.stdout().startsWith("usage: "), line + ":\n" + run.output());
         }
     }
 
     /**
-     * As written, against a step-1 server on localhost: its port given as the README says (-R-Dport=). The jshell tool
-     * and the JVM it runs the code in on C1 alone, as JshellEditionsTest runs them. One after the other: a jshell tool
-     * gives the JVM it starts 5 s to connect back, which a busy machine can take.
+     * As written, against one step-1 server on localhost: its port given as the README says (-R-Dport=). One after the
+     * other: a jshell tool gives the JVM it starts 5 s to connect back, which a busy machine can take.
      */
     @Test @Order(4)
     void jshellCommandsRunAgainstTheServer() throws IOException {
         List<List<String>> mine = commands(Check.JSHELL);
         assertTrue(mine.size() >= 2, "jshell commands: " + mine);
-        for (List<String> command : mine) {
-            String line = String.join(" ", command);
-            try (Scripts.Server server = Scripts.server("--read-rate", "100")) {
-                Scripts.Proc run = Scripts.command(JshellEditionsTest.jshellTool("-R-Dport=" + server.port(), command.get(1))
-                        .toArray(String[]::new));
+        try (Scripts.Server server = Scripts.server("--read-rate", "100")) {   // it serves them in turn, as they come
+            for (int client = 1; client <= mine.size(); client++) {
+                List<String> command = mine.get(client - 1);
+                String line = String.join(" ", command);
+                Scripts.Proc run = asWrittenOnC1("jshell", "-R-Dport=" + server.port(), command.get(1));
                 boolean nonBlocking = command.get(1).endsWith("nonblocking-client.jsh");
                 assertEquals(nonBlocking ? 1 : 0, run.waitFor(RUN), line + ":\n" + run.output());
                 Matcher sent = Pattern.compile("one write call sent ([\\d,]+) of 73,400,320 bytes").matcher(run.stdout());
                 assertTrue(sent.find(), line + ":\n" + run.output());
-                assertEquals(sent.group(1).replace(",", ""), server.served(1, RUN).get("bytes"), line + ": what the server got");
+                assertEquals(sent.group(1).replace(",", ""), server.served(client, RUN).get("bytes"), line + ": what the server got");
                 if (nonBlocking) assertTrue(run.output().contains("Exception java.lang.AssertionError"), run.output());
             }
         }
@@ -243,7 +249,7 @@ class ReadmeTest {
                 // select and stops. (BenchTest runs the quick configuration in full; the full one takes many minutes.)
                 List<String> dryRun = new ArrayList<>(command);
                 dryRun.add("--dry-run");
-                Scripts.Proc run = Scripts.command(dryRun.toArray(String[]::new));
+                Scripts.Proc run = asWrittenOnC1(dryRun.toArray(String[]::new));
                 assertEquals(0, run.waitFor(RUN), line + " --dry-run:\n" + run.output());
                 String configuration = command.contains("--quick") ? "bench: quick configuration: " : "bench: full configuration: ";
                 assertTrue(run.stdoutLines().stream().anyMatch(l -> l.startsWith(configuration)), line + ":\n" + run.output());
@@ -375,9 +381,9 @@ class ReadmeTest {
                 && c.get(1).endsWith("-client") && !c.get(c.size() - 1).startsWith("-")).toList();
         assertEquals(1, sized.size(), "the client to run against the --show-data server: " + sized);
         List<String> client = sized.get(0);
-        try (Scripts.Proc server = Scripts.command("./jbang", "server", "0", "--show-data", "--no-progress")) {
+        try (Scripts.Proc server = asWrittenOnC1("./jbang", "server", "0", "--show-data", "--no-progress")) {
             String port = server.awaitLine(Pattern.compile("listening on localhost:(\\d+)"), RUN).group(1);
-            Scripts.Proc run = Scripts.command(onPort(client, port));
+            Scripts.Proc run = asWrittenOnC1(onPort(client, port));
             assertEquals(0, run.waitFor(RUN), run.output());
             long size = Long.parseLong(client.get(4));
             server.awaitLine(Pattern.compile("^SERVED client=1 bytes=" + size + " "), RUN);
@@ -388,14 +394,12 @@ class ReadmeTest {
 
     /**
      * The article's 70 MB to a server started with --read-rate MiB/s: all of it arrives, and no faster than that. The
-     * README's queue sampler, as written on the server's port, started just before the client as the README says (its
-     * JVM on C1 alone).
+     * README's queue sampler, as written on the server's port, started just before the client as the README says.
      */
     static void checkReadRate(Scripts.Proc server, int port, double mibPerSecond, List<String> samplerCommand) {
         List<String> sampler = new ArrayList<>(List.of(onPort(samplerCommand, String.valueOf(port))));
         sampler.set(0, Scripts.javaHome(17).resolve("bin/java").toString());
-        sampler.add(1, BRIEF_JVM);
-        try (Scripts.Proc queues = Scripts.command(sampler.toArray(String[]::new));
+        try (Scripts.Proc queues = asWrittenOnC1(sampler.toArray(String[]::new));
              Scripts.Proc client = waitingFor(queues, () -> Scripts.start("SelectClient", "localhost", String.valueOf(port)))) {
             assertEquals(0, client.waitFor(RUN), client.output());
             Map<String, String> result = client.last("RESULT");
@@ -428,7 +432,7 @@ class ReadmeTest {
      * the plain server on {@code port}.
      */
     static void checkVerbose(List<String> command, String port) {
-        Scripts.Proc client = Scripts.command(onPort(command, port));
+        Scripts.Proc client = asWrittenOnC1(onPort(command, port));
         assertEquals(0, client.waitFor(RUN), client.output());
         long misses = client.stdoutLines().stream().filter(l -> l.matches("Blocking with \\d+ remaining")).count();
         assertEquals(Long.parseLong(client.last("RESULT").get("zero_writes")), misses, "one line per miss");
