@@ -122,9 +122,11 @@ class NotebooksSmallRunsTest {
     }
 
     /**
-     * The runner, stopped (SIGTERM, as when a test run is killed), kills the kernel it started (in a process group of
-     * its own, which the signal does not reach) and exits 143 at once rather than going on with the next notebook. The
-     * kernel here is a stand-in that never answers (a Python process that sleeps): what is checked is the runner's.
+     * The runner, stopped (SIGTERM, as when a test run is killed), kills the kernels it started (each in a process group
+     * of its own, which the signal does not reach) and exits 143 at once rather than going on with the next notebook.
+     * It runs as for timed notebooks (--ready-first), so both notebooks' kernels are started before either runs and
+     * both are waiting when it is stopped. The kernel here is a stand-in that never answers (a Python process that
+     * sleeps): what is checked is the runner's.
      */
     @Order(2)
     @Test
@@ -136,15 +138,15 @@ class NotebooksSmallRunsTest {
         Files.writeString(stub.resolve("kernel.json"), "{\"argv\": [\"/usr/bin/python3\", \"" + stub.resolve("stub.py")
                 + "\", \"{connection_file}\"], \"display_name\": \"never answers\", \"language\": \"java\"}\n");
         Process runner = Notebooks.nbrun(Notebooks.executeAllArguments("nbio-stub", dir, List.of("07-buffer-lab.ipynb",
-                "08-kernel-view.ipynb"), true, true, NotebooksTest.CELL_TIMEOUT), jupyter, log).start();
+                "08-kernel-view.ipynb"), true, false, NotebooksTest.CELL_TIMEOUT), jupyter, log).start();
         try {
             // It prints nothing before a notebook is done: look at its child processes every 100 ms, for 2 minutes at most.
             List<ProcessHandle> kernels = List.of();
-            for (int look = 0; kernels.isEmpty() && look < 1200 && runner.isAlive(); look++) {
+            for (int look = 0; kernels.size() < 2 && look < 1200 && runner.isAlive(); look++) {
                 kernels = runner.descendants().filter(p -> p.info().commandLine().orElse("").contains("kernels/nbio-stub")).toList();
-                if (kernels.isEmpty()) Thread.sleep(100);
+                if (kernels.size() < 2) Thread.sleep(100);
             }
-            assertFalse(kernels.isEmpty(), "the runner started a kernel:\n" + Files.readString(log));
+            assertEquals(2, kernels.size(), "the runner started both notebooks' kernels at once:\n" + Files.readString(log));
             runner.destroy();   // SIGTERM
             // Its handler runs on the runner's event loop, which never waits on anything for long: 30 s is plenty.
             assertTrue(runner.waitFor(30, TimeUnit.SECONDS), "the runner stops at once:\n" + Files.readString(log));
