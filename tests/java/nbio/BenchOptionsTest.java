@@ -22,12 +22,20 @@ class BenchOptionsTest {
     static final Duration RUN = Duration.ofSeconds(120);
 
     /**
-     * The bench's JVM as JBang starts it (Java 17, its //JAVA line): a refusal is the bench's own doing, so each needs no
-     * start of JBang's JVM of its own (the tests below that stop the bench go through ./jbang, as do ReadmeTest's runs of
-     * the README's bench commands).
+     * The bench's JVM as JBang starts it (Java 17, its //JAVA line): a refusal, a stop and a full folder are the bench's
+     * own doing, so each needs no start of JBang's JVM of its own (ReadmeTest runs the README's bench commands through
+     * ./jbang).
      */
     static List<String> benchCommand() {
         return Scripts.asJBangStartsIt("bench", 17, "benchmark.Bench");
+    }
+
+    /** {@link #benchCommand} with a temporary folder of its own (-Djava.io.tmpdir), then the bench's arguments. */
+    static List<String> benchCommandWithTmp(String tmp, String... args) {
+        List<String> command = new java.util.ArrayList<>(benchCommand());
+        command.add(1, "-Djava.io.tmpdir=" + tmp);
+        command.addAll(List.of(args));
+        return command;
     }
 
     static String refused(String... args) {
@@ -61,8 +69,8 @@ class BenchOptionsTest {
     /** A bench stopped mid-run (kill -TERM, as Ctrl-C) leaves no working folder behind. */
     @Test
     void aStoppedBenchLeavesNoWorkingFolder(@TempDir Path tmp, @TempDir Path out) throws IOException {
-        Scripts.Proc bench = Scripts.commandWithEnv(java.util.Map.of("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + tmp),
-                "./jbang", "bench", "--quick", "--parts", "1", "--out", out.toString());
+        Scripts.Proc bench = Scripts.command(benchCommandWithTmp(tmp.toString(), "--quick", "--parts", "1", "--out", out.toString())
+                .toArray(String[]::new));
         bench.awaitLine(java.util.regex.Pattern.compile("^== Part 1"), RUN);
         bench.signal("TERM");
         bench.waitFor(RUN);
@@ -76,8 +84,9 @@ class BenchOptionsTest {
     void aFullTemporaryFolderIsOneLine(@TempDir Path out) {
         String full = "/tmp/nbio-full-bench-tmp";
         Scripts.Proc bench = Scripts.command("unshare", "--mount", "sh", "-c", "mkdir -p " + full + " && mount -t tmpfs -o size=16k tmpfs "
-                + full + " && (dd if=/dev/zero of=" + full + "/fill bs=1k count=64 2>/dev/null; true) && exec ./jbang -Djava.io.tmpdir="
-                + full + " bench --quick --parts 1 --out " + Scripts.shellQuoted(out.toString()));
+                + full + " && (dd if=/dev/zero of=" + full + "/fill bs=1k count=64 2>/dev/null; true) && exec "
+                + String.join(" ", benchCommandWithTmp(full, "--quick", "--parts", "1", "--out", out.toString()).stream()
+                        .map(Scripts::shellQuoted).toList()));
         assertEquals(1, bench.waitFor(RUN), bench.output());
         assertEquals(List.of("bench: cannot write the steps' sources and classes into " + full + " (No space left on device);"
                 + " free some space there or point -Djava.io.tmpdir elsewhere"),

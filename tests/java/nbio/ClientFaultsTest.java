@@ -29,7 +29,8 @@ class ClientFaultsTest {
     @Test
     void blockingTimeoutIsAStallDeadlineNotATotalOne() {
         // 1 MiB/s: about 10 s for 10 MB, far past a 2 s deadline, but the reader never stops taking bytes.
-        try (Scripts.Server server = Scripts.server("--read-rate", "1")) {
+        try (Scripts.Server server = Scripts.serverUntimed("--read-rate", "1")) {
+            // On C2 (Scripts.start): its stall watchdog reads /proc/net/tcp every 100 ms while the write waits (see Scripts.UNTIMED).
             Scripts.Proc client = Scripts.start("BlockingClient", "localhost", server.portArg(), "10000000", "--timeout", "2");
             assertEquals(0, client.waitFor(RUN), client.output());
             Map<String, String> result = client.last("RESULT");
@@ -48,6 +49,7 @@ class ClientFaultsTest {
     void bytesTheKernelTookButNoServerReadAreNotCalledDelivered() throws IOException {
         try (ServerSocketChannel neverAccepts = neverAccepts()) {
             String port = portOf(neverAccepts);
+            // On C2: each waits 2 s reading /proc/net/tcp now and then (see Scripts.UNTIMED).
             for (Scripts.Proc run : eachClient(client -> Scripts.start(client, "localhost", port, "100000", "--timeout", "2"))) {
                 String line = oneLine(run, 1);
                 assertTrue(line.endsWith(": the server neither took bytes nor closed the connection for 2 s (see --timeout)"
@@ -60,12 +62,12 @@ class ClientFaultsTest {
     @Test
     void sizesOneWriteCannotMoveAreRefusedUpFront() throws IOException {
         String port = String.valueOf(freePort());
-        for (Scripts.Proc run : eachClient(client -> Scripts.start(client, "localhost", port, "2147479553"))) {
+        for (Scripts.Proc run : eachClient(client -> Scripts.startUntimed(client, "localhost", port, "2147479553"))) {
             String line = oneLine(run, 2);
             assertTrue(line.contains("bad size '2147479553' (expected 1 to 2,147,479,552: the most one write call moves)"), line);
         }
         // The largest size that one write can move passes the check (and then finds nobody listening).
-        for (Scripts.Proc run : eachClient(client -> Scripts.start(client, "localhost", port, "2147479552"))) {
+        for (Scripts.Proc run : eachClient(client -> Scripts.startUntimed(client, "localhost", port, "2147479552"))) {
             String line = oneLine(run, 1);
             assertTrue(line.contains("nothing is listening on localhost:" + port), line);
         }
@@ -126,7 +128,7 @@ class ClientFaultsTest {
     @Test
     void anEmptyArgumentIsRefusedNotSkipped() throws IOException {
         String port = String.valueOf(freePort());
-        for (Scripts.Proc run : eachClient(client -> Scripts.start(client, "", "localhost", port))) {
+        for (Scripts.Proc run : eachClient(client -> Scripts.startUntimed(client, "", "localhost", port))) {
             String line = oneLine(run, 2);
             assertTrue(line.contains("argument 1 is empty"), line);
         }
@@ -134,8 +136,8 @@ class ClientFaultsTest {
 
     @Test
     void countsReadAsEnglish() {
-        try (Scripts.Server server = Scripts.server()) {
-            Scripts.Proc client = Scripts.start("BlockingClient", "localhost", server.portArg(), "70");
+        try (Scripts.Server server = Scripts.serverUntimed()) {
+            Scripts.Proc client = Scripts.startUntimed("BlockingClient", "localhost", server.portArg(), "70");
             assertEquals(0, client.waitFor(RUN), client.output());
             assertTrue(client.stdout().contains("70 of 70 bytes (crc32=") && client.stdout().contains(": 1 write call, 0 returned 0, 0 selector wake-ups,"),
                     client.stdout());

@@ -29,7 +29,7 @@ class EventLoopFaultsTest {
     @Test
     void whenOneSenderFailsTheOtherIsStillReported() throws IOException {
         int closed = closedPort();
-        try (Scripts.Server server = Scripts.selectServer()) {
+        try (Scripts.Server server = Scripts.selectServerUntimed()) {
             // Ports are taken in turn: send-1 goes to the closed port, send-2 to the server.
             Scripts.Proc run = Scripts.start("EventLoop", "localhost", closed + "," + server.portArg(), "5000000");
             assertEquals(1, run.waitFor(RUN), run.output());
@@ -56,7 +56,7 @@ class EventLoopFaultsTest {
      */
     @Test
     void aSenderReportsHeldOnlyForBytesTheServerRead() {
-        try (Scripts.Server server = Scripts.server()) {
+        try (Scripts.Server server = Scripts.serverUntimed()) {
             Scripts.Proc run = Scripts.start("EventLoop", "localhost", server.portArg(), "100000", "--senders", "20", "--timeout", "20");
             int exit = run.waitFor(RUN);
             List<Map<String, String>> results = EventLoopTest.results(run);
@@ -133,7 +133,7 @@ class EventLoopFaultsTest {
     /** Plurals and separators in what people read: one sender, one write, one wake-up. */
     @Test
     void oneOfAThingIsSingular() {
-        try (Scripts.Server server = Scripts.selectServer()) {
+        try (Scripts.Server server = Scripts.selectServerUntimed()) {
             Scripts.Proc run = Scripts.start("EventLoop", "localhost", server.portArg(), "1000", "--senders", "1");
             assertEquals(0, run.waitFor(RUN), run.output());
             String out = run.stdout();

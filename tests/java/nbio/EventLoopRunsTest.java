@@ -21,7 +21,7 @@ class EventLoopRunsTest {
 
     @Test
     void twoConnectionsToTheSelectServerAreServedSideBySide() {
-        try (Scripts.Server server = Scripts.selectServer()) {
+        try (Scripts.Server server = Scripts.selectServerUntimed()) {
             int size = 73_400_320;                              // the default: the article's 'foobar\n' * 10 * 1024 * 1024
             Scripts.Proc loop = Scripts.start("EventLoop", "localhost", server.portArg());
             assertEquals(0, loop.waitFor(RUN), loop.output());
@@ -43,7 +43,7 @@ class EventLoopRunsTest {
 
     @Test
     void ctrlCSaysHowFarEachSenderGot() {
-        try (Scripts.Server server = Scripts.server("--read-rate", "1")) {
+        try (Scripts.Server server = Scripts.serverUntimed("--read-rate", "1")) {
             Scripts.Proc loop = Scripts.start("EventLoop", "localhost", server.portArg(), String.valueOf(SIZE));
             loop.awaitLine(Pattern.compile("send-2 +socket full after "), RUN);
             loop.signal("INT");
@@ -59,7 +59,7 @@ class EventLoopRunsTest {
 
     @Test
     void nothingListeningAndBadArgumentsAreOneLine() {
-        try (Scripts.Server server = Scripts.selectServer()) {
+        try (Scripts.Server server = Scripts.selectServerUntimed()) {
             server.proc().signal("TERM");
             server.proc().waitFor(RUN);                     // a port that was free a moment ago, now closed
             Scripts.Proc run = Scripts.start("EventLoop", "localhost", server.portArg(), "1000");

@@ -34,7 +34,7 @@ class SelectServerLimitsTest {
         // Issue 12, item 1: with 256 open files allowed, 300 idle clients, then 100 of them leaving.
         // The first close at the limit must not kill the server (on JDK 17 it loaded a class that
         // needs a descriptor of its own), and the clients waiting in the queue must get in.
-        try (Scripts.Server server = Scripts.selectServer("--events")) {
+        try (Scripts.Server server = Scripts.selectServerUntimed("--events")) {
             Scripts.Proc limit = Scripts.command("prlimit", "--pid", String.valueOf(server.proc().pid()), "--nofile=256:256");
             assertEquals(0, limit.waitFor(WAIT), limit.output());
             List<SocketChannel> socks = new ArrayList<>();
@@ -79,7 +79,7 @@ class SelectServerLimitsTest {
 
     @Test
     void aClientSilentForTheIdleTimeoutIsDroppedWhileAClientThatKeepsSendingStays() throws Exception {
-        try (Scripts.Server server = Scripts.selectServer("--events", "--idle-timeout", "3");
+        try (Scripts.Server server = Scripts.selectServerUntimed("--events", "--idle-timeout", "3");
              SocketChannel silent = Wire.connect(server.port());
              SocketChannel quiet = Wire.connect(server.port());
              SocketChannel busy = Wire.connect(server.port())) {
@@ -125,7 +125,7 @@ class SelectServerLimitsTest {
         first = java.util.Arrays.copyOf(first, size);
         second = java.util.Arrays.copyOf(second, size);
         second[size - 1] = 7;                              // two different payloads
-        try (Scripts.Server server = Scripts.selectServer("--events", "--read-rate", "1");
+        try (Scripts.Server server = Scripts.selectServerUntimed("--events", "--read-rate", "1");
              SocketChannel one = Wire.connect(server.port());
              SocketChannel two = Wire.connect(server.port())) {
             Thread sendsOne = sender(one, first);
@@ -165,7 +165,7 @@ class SelectServerLimitsTest {
 
     @Test
     void itsThreadCountDoesNotGrowWithTheNumberOfConnections() throws Exception {
-        try (Scripts.Server server = Scripts.selectServer("--events")) {
+        try (Scripts.Server server = Scripts.selectServerUntimed("--events")) {
             List<SocketChannel> socks = new ArrayList<>();
             try {
                 socks.add(Wire.connect(server.port()));
@@ -202,7 +202,7 @@ class SelectServerLimitsTest {
 
     @Test
     void messagesCountInWordsWithThousandsSeparators() throws Exception {
-        try (Scripts.Server server = Scripts.selectServer()) {
+        try (Scripts.Server server = Scripts.selectServerUntimed()) {
             try (SocketChannel one = Wire.connect(server.port())) {
                 Wire.write(one, "x");
             }
@@ -212,8 +212,8 @@ class SelectServerLimitsTest {
             assertTrue(server.proc().stdout().contains("select-server: stopped; served 1 client, 1 byte in total, at most 1 at once;"),
                     server.proc().stdout());
         }
-        try (Scripts.Server server = Scripts.selectServer()) {
-            Scripts.Proc client = Scripts.start("SelectClient", "localhost", server.portArg(), "1234567");
+        try (Scripts.Server server = Scripts.selectServerUntimed()) {
+            Scripts.Proc client = Scripts.startUntimed("SelectClient", "localhost", server.portArg(), "1234567");
             assertEquals(0, client.waitFor(WAIT), client.output());
             server.proc().awaitLine(Pattern.compile("^select-server: client 1 done: 1,234,567 bytes in [\\d,]+ reads, "), WAIT);
         }
@@ -241,7 +241,7 @@ class SelectServerLimitsTest {
 
     @Test
     void aHostThatIsNotLoopbackIsRefusedBeforeAnythingStarts() {
-        Scripts.Proc run = Scripts.start("SelectServer", "0", "--host", "10.0.0.1");
+        Scripts.Proc run = Scripts.startUntimed("SelectServer", "0", "--host", "10.0.0.1");
         assertEquals(2, run.waitFor(WAIT));
         assertEquals(1, run.stderrLines().size(), run.output());
         assertTrue(run.stderr().startsWith("select-server: bad --host '10.0.0.1' (expected a loopback address"), run.stderr());

@@ -30,7 +30,7 @@ class SelectServerTest {
     @Test
     void aThousandConcurrentClientsWithDistinctPayloadsAreEachReceivedExactly() throws Exception {
         int clients = 1000;
-        try (Scripts.Server server = Scripts.selectServer()) {
+        try (Scripts.Server server = Scripts.selectServerUntimed()) {
             List<SocketChannel> socks = new ArrayList<>();
             Map<String, byte[]> payloadByPeer = new HashMap<>();
             try {
@@ -75,7 +75,7 @@ class SelectServerTest {
 
     @Test
     void selectServerReadsTheSecondClientWhileTheFirstIsStillSending() throws Exception {
-        try (Scripts.Server server = Scripts.selectServer("--events");
+        try (Scripts.Server server = Scripts.selectServerUntimed("--events");
              SocketChannel first = Wire.connect(server.port());
              SocketChannel second = Wire.connect(server.port())) {
             String a = clientNumber(server, first), b = clientNumber(server, second);
@@ -108,7 +108,7 @@ class SelectServerTest {
 
     @Test
     void aResetIsHandledAndOnlyConnectedClientsStayRegistered() throws Exception {
-        try (Scripts.Server server = Scripts.selectServer("--events");
+        try (Scripts.Server server = Scripts.selectServerUntimed("--events");
              SocketChannel stays = Wire.connect(server.port())) {
             String s = clientNumber(server, stays);
             SocketChannel resets = Wire.connect(server.port());
@@ -180,7 +180,7 @@ class SelectServerTest {
 
     @Test
     void badPortIsOneLineAndExitCode2() {
-        Scripts.Proc run = Scripts.start("SelectServer", "abc");
+        Scripts.Proc run = Scripts.startUntimed("SelectServer", "abc");
         assertEquals(2, run.waitFor(WAIT));
         assertEquals(1, run.stderrLines().size(), run.output());
         assertTrue(run.stderr().startsWith("select-server: bad port 'abc' (expected 0 to 65535); usage: select-server"), run.stderr());

@@ -27,7 +27,7 @@ class ServerStepTest {
 
     @Test
     void secondClientWaitsUntilTheFirstIsDone() throws Exception {
-        try (Scripts.Server server = Scripts.server("--show-data");
+        try (Scripts.Server server = Scripts.serverUntimed("--show-data");
              SocketChannel first = Wire.connect(server.port())) {
             Wire.write(first, "first-part-one\n");
             server.proc().awaitLine(Pattern.compile("^first-part-one$"), WAIT);
@@ -55,7 +55,7 @@ class ServerStepTest {
 
     @Test
     void ctrlCPrintsTheTotalsInWords() throws Exception {
-        try (Scripts.Server server = Scripts.server()) {
+        try (Scripts.Server server = Scripts.serverUntimed()) {
             try (SocketChannel client = Wire.connect(server.port())) {
                 Wire.write(client, "x".repeat(5000));
             }
@@ -126,7 +126,7 @@ class ServerStepTest {
 
     @Test
     void printsTheDataLikeTheArticleWhenAskedAndASummaryOtherwise() throws Exception {
-        try (Scripts.Server server = Scripts.server()) {
+        try (Scripts.Server server = Scripts.serverUntimed()) {
             try (SocketChannel client = Wire.connect(server.port())) {
                 Wire.write(client, "foobar\n".repeat(300));
             }
