@@ -60,25 +60,38 @@ class FaultsTest {
     @ParameterizedTest
     @ValueSource(strings = {"abc", "70000", "-1"})
     void badPortIsRejected(String port) {
-        String line = oneLineError(2, "Server", port);
+        // Started side by side (each refusal is a process of its own that never connects), then checked in order.
+        Scripts.Proc server = Scripts.startUntimed("Server", port);
+        List<Scripts.Proc> clients = CLIENTS.stream().map(client -> Scripts.startUntimed(client, "localhost", port)).toList();
+        String line = oneLineError(2, server);
         assertTrue(line.startsWith("server: bad port '" + port + "'") && line.contains("usage: server"), line);
-        for (String client : CLIENTS) {
-            line = oneLineError(2, client, "localhost", port);
+        for (Scripts.Proc client : clients) {
+            line = oneLineError(2, client);
             assertTrue(line.contains("bad port '" + port + "'") && line.contains("usage: "), line);
         }
     }
 
     @Test
     void badSizeAndUnknownOptionsAreRejected() {
+        // Each refusal is a process of its own that never connects: all start side by side, then each is checked.
+        Map<List<String>, String> said = new java.util.LinkedHashMap<>();
         for (String client : CLIENTS) {
-            assertTrue(oneLineError(2, client, "localhost", "1234", "lots").contains("bad size 'lots'"));
-            assertTrue(oneLineError(2, client, "--frobnicate").contains("unknown option '--frobnicate'"));
-            assertTrue(oneLineError(2, client, "--timeout", "soon").contains("bad --timeout 'soon'"));
+            said.put(List.of(client, "localhost", "1234", "lots"), "bad size 'lots'");
+            said.put(List.of(client, "--frobnicate"), "unknown option '--frobnicate'");
+            said.put(List.of(client, "--timeout", "soon"), "bad --timeout 'soon'");
         }
-        assertTrue(oneLineError(2, "Server", "--frobnicate").contains("unknown option '--frobnicate'"));
-        assertTrue(oneLineError(2, "Server", "0", "--read-rate", "fast").contains("bad --read-rate 'fast'"));
-        assertTrue(oneLineError(2, "Server", "0", "--idle-timeout", "-3").contains("bad --idle-timeout '-3'"));
-        assertTrue(oneLineError(2, "Tour", "--size", "huge").contains("bad --size 'huge'"));
+        said.put(List.of("Server", "--frobnicate"), "unknown option '--frobnicate'");
+        said.put(List.of("Server", "0", "--read-rate", "fast"), "bad --read-rate 'fast'");
+        said.put(List.of("Server", "0", "--idle-timeout", "-3"), "bad --idle-timeout '-3'");
+        said.put(List.of("Tour", "--size", "huge"), "bad --size 'huge'");
+        Map<List<String>, Scripts.Proc> runs = new java.util.LinkedHashMap<>();
+        for (List<String> run : said.keySet()) {
+            runs.put(run, Scripts.startUntimed(run.get(0), run.subList(1, run.size()).toArray(String[]::new)));
+        }
+        runs.forEach((run, proc) -> {
+            String line = oneLineError(2, proc);
+            assertTrue(line.contains(said.get(run)), run + ": " + line);
+        });
     }
 
     @Test
@@ -88,8 +101,9 @@ class FaultsTest {
             probe.bind(new InetSocketAddress("localhost", 0));
             port = ((InetSocketAddress) probe.getLocalAddress()).getPort();
         }
-        for (String client : CLIENTS) {
-            String line = oneLineError(1, client, "localhost", String.valueOf(port));
+        List<Scripts.Proc> runs = CLIENTS.stream().map(client -> Scripts.startUntimed(client, "localhost", String.valueOf(port))).toList();
+        for (Scripts.Proc run : runs) {  // started side by side: none of them connects
+            String line = oneLineError(1, run);
             assertTrue(line.endsWith("nothing is listening on localhost:" + port + ": start `./jbang server` first"), line);
         }
     }
