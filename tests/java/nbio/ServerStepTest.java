@@ -92,7 +92,7 @@ class ServerStepTest {
                 long deadline = System.nanoTime() + WAIT.toNanos();
                 while (output.available() < 60_000) { // the pipe (64 KiB) is full: the server waits to print
                     assertTrue(System.nanoTime() < deadline, "the server's output never filled the pipe: " + output.available());
-                    Thread.onSpinWait();
+                    Thread.sleep(5); // looked at now and then: a spin here held a core of the tests' JVM all the while
                 }
                 assertEquals(0, new ProcessBuilder("kill", "-INT", String.valueOf(server.pid())).start().waitFor());
 
