@@ -6,19 +6,30 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 
-Path compileSampler() throws IOException, InterruptedException {
+/**
+ * The sampler, compiled once into a folder named by a hash of its source and of this JDK, and kept: a later run finds
+ * it there and starts no compiler (running the .java file directly would compile it every time).
+ */
+Path compileSampler() throws Exception {
     Path source = Path.of("../scripts/nbio/SocketQueues.java").toAbsolutePath().normalize();
+    byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest((System.getProperty("java.home") + "\n"
+            + Files.readString(source)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Path kept = Path.of(System.getProperty("java.io.tmpdir"),
+            "nbio-socket-queues-" + java.util.HexFormat.of().formatHex(hash, 0, 8));
+    if (Files.isDirectory(kept)) return kept;
     Path classes = Files.createTempDirectory("socket-queues");
     Process javac = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "javac").toString(), "-d",
             classes.toString(), source.toString()).redirectErrorStream(true).start();
     String said = new String(javac.getInputStream().readAllBytes());
     if (javac.waitFor() != 0) throw new AssertionError("compiling " + source + " failed:\n" + said);
-    classes.toFile().deleteOnExit();                  // removed when this JVM ends: the files first, then the folders
-    try (var files = Files.walk(classes)) { files.skip(1).forEach(f -> f.toFile().deleteOnExit()); }
-    return classes;
+    try {   // whole or not at all: another run may be compiling it too
+        Files.move(classes, kept, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return kept;
+    } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException other) {
+        return classes;
+    }
 }
 
-/** The sampler, compiled once into a folder of its own (running the .java file directly would compile it every time). */
 Path SAMPLER = compileSampler();
 
 /** One socket at one moment, as the sampler printed it: `QUEUE t_ms=... local=... remote=... send_q=... ...`. */
@@ -37,9 +48,10 @@ Reading parseReading(String line) {
     return new Reading(tMs, fields.get("epoch_us"), fields.get("local").intValue(), fields.get("remote").intValue(), fields);
 }
 
+/** The sampler's JVM on C1 and the serial collector: it starts ss and parses text (a quarter less CPU a start). */
 Process startSampler(long everyMs, long forMs, int... ports) throws IOException {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp", SAMPLER.toString(), "nbio.SocketQueues"));
+            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", SAMPLER.toString(), "nbio.SocketQueues"));
     for (int port : ports) command.add(String.valueOf(port));
     command.addAll(List.of("--every", String.valueOf(everyMs), "--for", String.valueOf(forMs)));
     return new ProcessBuilder(command).redirectErrorStream(true).start();
