@@ -20,8 +20,9 @@ public class LongestAtBothEnds implements ClassOrderer {
      * A class missing here, or listed out of order, only makes the schedule a little worse, never a result.
      */
     static final List<String> LONGEST = List.of(
-            "NotebooksSmallRunsTest", "ReadmeTest", "ExercisesTest", "JshellEditionsTest", "FaultsTest",
-            "CatalogTest", "ClientFaultsTest", "BenchServersTest", "TourFaultsTest", "InstallKernelTest");
+            "ReadmeTest", "NotebooksSmallRunsTest", "FaultsTest", "ExercisesTest", "JshellEditionsTest",
+            "ClientFaultsTest", "LauncherTest", "CatalogTest", "TourFaultsTest", "BenchServersTest",
+            "VirtualThreadsTest", "InstallKernelTest");
 
     /** By class name: the longest alternately at the front and the back (longest outermost), the rest by name between. */
     static final Comparator<String> ORDER = Comparator.comparingInt(LongestAtBothEnds::end)
