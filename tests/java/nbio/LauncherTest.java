@@ -32,13 +32,20 @@ class LauncherTest {
         }
     }
 
-    /** Called by its full path from another folder, it still finds its own catalog's aliases. */
+    /**
+     * Called by its full path from another folder, it still finds its own catalog's aliases; and it hands JBang the
+     * alias's script, so JBang reads no catalog (looking the script-ref up as an alias too, JBang would read its
+     * built-in catalog and fetch the one that imports from the network, on every start).
+     */
     @Test
     void itFindsItsCatalogFromAnotherFolder() {
         Scripts.Proc run = Scripts.command("sh", "-c", "cd /tmp && exec " + Scripts.shellQuoted(Scripts.ROOT.resolve("jbang").toString())
-                + " server --help");
+                + " --verbose server --help");
         assertEquals(0, run.waitFor(RUN), run.output());
         assertTrue(run.stdout().startsWith(SERVER_USAGE), run.output());
+        assertTrue(run.stderr().contains("Resolving resource ref: " + Scripts.ROOT.resolve("scripts/Server.java")), run.output());
+        assertFalse(run.stderr().contains("Reading catalog"), run.output());
+        assertFalse(run.stderr().contains("HTTP"), run.output());
     }
 
     @Test
