@@ -135,7 +135,8 @@ public class KernelView {
             Process process = new ProcessBuilder(noStrace.isPresent() ? command : Strace.command(log, command))
                     .directory(scripts.getParent().toFile()).start();
             Thread out = pump(process.getInputStream(), System.out), err = pump(process.getErrorStream(), System.err);
-            Thread sampler = noStrace.isPresent() ? null : sampleCpu(process);
+            // The writing thread's CPU is the one number the samples serve: a server step writes nothing on its sockets.
+            Thread sampler = noStrace.isPresent() || step.kind() == Kind.SERVER ? null : sampleCpu(process);
             Thread queues = step.kind() == Kind.CLIENT && noStrace.isEmpty() ? sampleQueues(reader) : null;
             Set<Integer> ports = step.kind() == Kind.SERVER ? serve(process) : Set.of(reader.port());
             int status = process.waitFor();
@@ -392,10 +393,13 @@ public class KernelView {
         return found;
     }
 
-    // The step's socket queue and the peer's, as the kernel reports them (ss, else /proc/net/tcp), every 20 ms from
+    // The step's socket queue and the peer's, as the kernel reports them (ss, else /proc/net/tcp), every 50 ms from
     // the step's first connection (the reader's accept; ss started while the step's JVM starts up would find nothing):
     // {readings, most in the step's send queue, its send buffer (skmem tb), most in the peer's receive queue, its rb}.
+    // Not more often: each reading is a process (ss, 5-12 ms of CPU with thousands of sockets in TIME-WAIT), and
+    // against the slow reader both queues stay near full for seconds, so their highs are seen at any of these rates.
     final long[] queueView = new long[5];
+    static final int QUEUE_EVERY_MS = 50;
 
     Thread sampleQueues(SlowReader reader) throws IOException {
         int peerPort = reader.port();
@@ -425,7 +429,7 @@ public class KernelView {
                         }
                     }
                 }
-                LockSupport.parkNanos(20_000_000);
+                LockSupport.parkNanos(QUEUE_EVERY_MS * 1_000_000L);
             }
         }, "queue-sampler");
         t.setDaemon(true);
@@ -515,8 +519,8 @@ public class KernelView {
         List<Call> accepts = onSocketsOpenedBy(sockets, "accept");
         synchronized (queueView) {
             if (queueView[0] > 0) {
-                OUT.printf("  the queues, as %s reported them every 20 ms (%s): the step's send queue held at most %,d bytes%s;"
-                        + " the peer's receive queue at most %,d%s%n", SocketQueues.source(), plural(queueView[0], "reading"),
+                OUT.printf("  the queues, as %s reported them every %d ms (%s): the step's send queue held at most %,d bytes%s;"
+                        + " the peer's receive queue at most %,d%s%n", SocketQueues.source(), QUEUE_EVERY_MS, plural(queueView[0], "reading"),
                         queueView[1], queueView[2] > 0 ? String.format(" (its send buffer, skmem tb, at most %,d)", queueView[2]) : "",
                         queueView[3], queueView[4] > 0 ? String.format(" (its receive buffer, skmem rb, at most %,d)", queueView[4]) : "");
             }

@@ -42,16 +42,14 @@ public final class Strace {
                        String errno, String raw) {
         /** The first argument as a number (the file descriptor of write, read, close, epoll_wait...), or -1. */
         public int fd() {
-            int comma = args.indexOf(',');
-            String first = (comma < 0 ? args : args.substring(0, comma)).replace("[{fd=", "");   // poll's [{fd=N, ...}]
-            return first.matches("\\d+") ? Integer.parseInt(first) : -1;
+            int from = args.startsWith("[{fd=") ? 5 : 0, comma = args.indexOf(',');   // poll's [{fd=N, ...}]
+            return (int) digits(args, from, comma < 0 ? args.length() : comma, 9);
         }
 
         /** The last argument as a number (how many bytes a write or read asked for), or -1. */
         public long lastNumber() {
             int comma = args.lastIndexOf(", ");
-            String last = comma < 0 ? args : args.substring(comma + 2);
-            return last.matches("\\d+") ? Long.parseLong(last) : -1;
+            return digits(args, comma < 0 ? 0 : comma + 2, args.length(), 18);
         }
 
         public boolean failed(String errno) { return errno.equals(this.errno); }
@@ -66,6 +64,21 @@ public final class Strace {
             while (m.find()) fds.add(Integer.parseInt(m.group(1)));
             return fds;
         }
+    }
+
+    /**
+     * text[from, to) as a number if it is 1 to maxDigits decimal digits, else -1. By hand: these run for every call of a
+     * trace (72,000 for the step-1 server's reads), where String.matches compiled its pattern each time.
+     */
+    static long digits(String text, int from, int to, int maxDigits) {
+        if (to <= from || to - from > maxDigits) return -1;
+        long n = 0;
+        for (int i = from; i < to; i++) {
+            char ch = text.charAt(i);
+            if (ch < '0' || ch > '9') return -1;
+            n = n * 10 + (ch - '0');
+        }
+        return n;
     }
 
     /** A TCP connection seen in the trace: the process, its descriptor, and the calls from its connect/accept to its close. */
@@ -151,13 +164,19 @@ public final class Strace {
             }
             String[] call = callParts(body);
             if (call == null) continue;
-            Matcher result = RESULT.matcher(call[2]);
+            // The answer: a number (or 0x..., or ?), then " EAGAIN (...)" if it failed; RESULT's pattern, by hand.
+            String answer = call[2];
             long value = -1;
             String errno = null;
-            if (result.lookingAt()) {
-                String v = result.group(1);
-                value = v.equals("?") ? -1 : v.startsWith("0x") ? Long.parseLong(v.substring(2), 16) : Long.parseLong(v);
-                errno = result.group(2);
+            int end = answer.indexOf(' ');
+            String v = end < 0 ? answer : answer.substring(0, end);
+            boolean number = digits(v, v.startsWith("-") ? 1 : 0, v.length(), 18) >= 0;
+            if (number || v.equals("?") || v.matches("0x[0-9a-f]+")) {
+                value = number ? Long.parseLong(v) : v.equals("?") ? -1 : Long.parseLong(v.substring(2), 16);
+                if (end >= 0 && answer.startsWith(" E", end)) {
+                    Matcher failed = RESULT.matcher(answer);
+                    if (failed.lookingAt()) errno = failed.group(2);
+                }
             }
             Call c = new Call(0, tid, timeOf(time), call[0], call[1], call[2], value, errno, raw);
             calls.add(c);
@@ -240,18 +259,18 @@ public final class Strace {
      */
     public List<Socket> sockets(java.util.Collection<Integer> ports) {
         List<Socket> sockets = new ArrayList<>();
-        Map<String, Socket> open = new HashMap<>();   // "pid/fd" -> socket
+        Map<Long, Socket> open = new HashMap<>();   // pid << 32 | fd -> socket
         for (Call c : calls) {
             boolean connects = c.name().equals("connect") && (c.value() == 0 || c.failed("EINPROGRESS"));
             boolean accepts = c.name().startsWith("accept") && c.value() >= 0;
             if ((connects || accepts) && ports.contains(portOf(c))) {
                 int fd = connects ? c.fd() : (int) c.value();
                 Socket socket = new Socket(c.pid(), fd, c.name(), c, new ArrayList<>());
-                open.put(c.pid() + "/" + fd, socket);
+                open.put((long) c.pid() << 32 | fd, socket);
                 sockets.add(socket);
                 continue;
             }
-            String key = c.pid() + "/" + c.fd();
+            long key = (long) c.pid() << 32 | c.fd();
             Socket socket = open.get(key);
             if (socket == null) continue;
             socket.calls().add(c);
