@@ -184,21 +184,23 @@ public class KernelView {
         });
     }
 
-    // A step takes what is not its lesson from nbio/ beside it: Java 22's source launcher and later find it
-    // there (JEP 458). An older one compiles one file only, so the step is compiled first, with nbio/, and
-    // run from its classes (which also keeps the compiler's own system calls out of the count).
+    // A step takes what is not its lesson from nbio/ beside it, which Java 22's source launcher finds (JEP 458) and an
+    // older one does not: the step is compiled first, with nbio/, and run from its classes. On any Java: that keeps
+    // the compiler's own system calls out of the count, and its CPU (step 6c's source launcher: ~2 CPU-s a run) out of
+    // every run but the first. A step on another JDK than kernel-view's (6c on 21+) is compiled by that JDK's javac.
     List<String> launchable(Path jdk, String file) throws IOException {
-        if (Jdks.featureOf(jdk) >= 22) return List.of(file);
         String name = step.file().replaceFirst("\\.java$", "");
-        if (!StepScripts.canCompile()) fail(1, "this Java has no compiler: run kernel-view with a JDK, not a JRE");
-        return List.of("-cp", compiledOnce(name).toString(), name);
+        boolean own = jdk.equals(Path.of(System.getProperty("java.home")));
+        if (own && !StepScripts.canCompile()) fail(1, "this Java has no compiler: run kernel-view with a JDK, not a JRE");
+        if (!own && !Files.isExecutable(jdk.resolve("bin/javac"))) return List.of(file);   // a JRE: its source launcher
+        return List.of("-cp", compiledOnce(name, jdk).toString(), name);
     }
 
     // Compiling a step costs a few seconds of CPU, more than the traced run of a small one: its classes are
     // kept in the user's cache folder under a digest of its sources and this Java, and compiled again only
     // when one of them changes. A folder appears whole (renamed into place) or not at all.
-    Path compiledOnce(String name) throws IOException {
-        Path cache = cacheFolder().resolve(sourcesDigest(name)), fresh;
+    Path compiledOnce(String name, Path jdk) throws IOException {
+        Path cache = cacheFolder().resolve(sourcesDigest(name, jdk)), fresh;
         if (Files.isDirectory(cache)) return cache;
         try {
             Files.createDirectories(cache.getParent());
@@ -206,11 +208,11 @@ public class KernelView {
         } catch (IOException readOnly) {   // no cache then: a folder for this run only
             Path classes = Files.createTempDirectory("kernel-view-classes-");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(classes)));
-            compile(name, classes);
+            compile(name, jdk, classes);
             return classes;
         }
         try {
-            compile(name, fresh);
+            compile(name, jdk, fresh);
             Files.move(fresh, cache, StandardCopyOption.ATOMIC_MOVE);
         } catch (FileAlreadyExistsException | DirectoryNotEmptyException compiledMeanwhile) {
             // another kernel-view run put the same classes there first
@@ -220,8 +222,22 @@ public class KernelView {
         return cache;
     }
 
-    void compile(String name, Path classes) {
-        StepScripts.compile(scripts, classes, List.of(name)).ifPresent(why -> {
+    void compile(String name, Path jdk, Path classes) throws IOException {
+        Optional<String> failed;
+        if (jdk.equals(Path.of(System.getProperty("java.home")))) {
+            failed = StepScripts.compile(scripts, classes, List.of(name));
+        } else {
+            Path messages = Files.createTempFile("kernel-view-javac-", ".txt");
+            try {
+                Process javac = StepScripts.compileWith(jdk, scripts, classes, List.of(name), messages);
+                failed = javac.waitFor() == 0 ? Optional.empty() : Optional.of(Files.readString(messages));
+            } catch (InterruptedException e) {
+                failed = Optional.of("interrupted");
+            } finally {
+                Files.deleteIfExists(messages);
+            }
+        }
+        failed.ifPresent(why -> {
             deleteQuietly(classes);
             fail(1, "cannot compile " + step.file() + ":\n" + why);
         });
@@ -234,11 +250,13 @@ public class KernelView {
         return base.resolve("nbio").resolve("kernel-view");
     }
 
-    /** SHA-256 of this Java's version and home, the step's source and every nbio/*.java (name and text). */
-    String sourcesDigest(String name) throws IOException {
+    /** SHA-256 of the step's Java (its home and its release file), the step's source and every nbio/*.java (name and text). */
+    String sourcesDigest(String name, Path jdk) throws IOException {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update((Runtime.version() + "\n" + System.getProperty("java.home") + "\n").getBytes(StandardCharsets.UTF_8));
+            Path release = jdk.resolve("release");
+            String version = Files.isReadable(release) ? Files.readString(release) : String.valueOf(Runtime.version());
+            sha.update((version + "\n" + jdk.toAbsolutePath() + "\n").getBytes(StandardCharsets.UTF_8));
             sha.update(Files.readAllBytes(scripts.resolve(name + ".java")));
             try (Stream<Path> library = Files.list(scripts.resolve("nbio"))) {
                 for (Path file : library.filter(f -> f.getFileName().toString().endsWith(".java")).sorted().toList()) {
