@@ -343,30 +343,69 @@ public class KernelView {
     // Every 10 ms, the CPU time of each thread that could write on a socket, as the kernel counts it (utime + stime
     // in /proc/PID/task/TID/stat, in clock ticks), so that the CPU of the thread that wrote can be read off between
     // its first and last write. Cheap enough not to load the run it watches: the step's processes (strace's
-    // descendants, a walk of all of /proc) and its threads' names are looked up every 100 ms, not every 10, and a
-    // JVM's own threads (compilers, collectors, ...), which never write on a socket, are not read.
+    // descendants, a walk of all of /proc) and its threads' names are looked up every 100 ms, not every 10, a
+    // JVM's own threads (compilers, collectors, ...), which never write on a socket, are not read, and each stat
+    // file stays open and is read again from its start (the kernel writes it afresh for each read from offset 0).
     Thread sampleCpu(Process strace) {
         Thread t = new Thread(() -> {
-            List<Path> threads = List.of();
+            Map<Path, java.io.RandomAccessFile> open = new LinkedHashMap<>();
+            byte[] stat = new byte[1024];
             for (int round = 0; !Thread.currentThread().isInterrupted(); round++) {
-                if (round % 10 == 0 || threads.isEmpty()) threads = applicationThreads(strace);
-                for (Path task : threads) {
+                if (round % 10 == 0 || open.isEmpty()) {
+                    List<Path> threads = applicationThreads(strace);
+                    open.entrySet().removeIf(e -> !threads.contains(e.getKey()) && closeQuietly(e.getValue()));
+                    for (Path task : threads) {
+                        if (!open.containsKey(task)) {
+                            try {
+                                open.put(task, new java.io.RandomAccessFile(task.resolve("stat").toFile(), "r"));
+                            } catch (IOException gone) { }
+                        }
+                    }
+                }
+                for (var e : open.entrySet()) {
                     try {
-                        String stat = Files.readString(task.resolve("stat"));
-                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        java.io.RandomAccessFile file = e.getValue();
+                        file.seek(0);
+                        int n = file.read(stat);
+                        long ticks = utimePlusStime(stat, n);
+                        if (ticks < 0) continue;
                         Instant at = Instant.now();
                         double now = at.getEpochSecond() + at.getNano() / 1e9;
-                        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);   // utime, stime (fields 14, 15)
-                        cpuSamples.computeIfAbsent(Integer.parseInt(task.getFileName().toString()),
+                        cpuSamples.computeIfAbsent(Integer.parseInt(e.getKey().getFileName().toString()),
                                 k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(new double[] {now, ticks});
                     } catch (IOException | RuntimeException gone) { }
                 }
                 LockSupport.parkNanos(10_000_000);
             }
+            open.values().forEach(KernelView::closeQuietly);
         }, "cpu-sampler");
         t.setDaemon(true);
         t.start();
         return t;
+    }
+
+    /** utime + stime (fields 14 and 15) of a stat file's first n bytes "PID (comm) S ...", or -1 if it is not whole. */
+    static long utimePlusStime(byte[] stat, int n) {
+        int at = n - 1;
+        while (at >= 0 && stat[at] != ')') at--;   // comm may hold spaces and parentheses: the fields start after the last ')'
+        if (at < 0) return -1;
+        long[] fields = new long[2];
+        int field = 2;   // the ')' ends field 2; "S" is field 3
+        for (int i = at + 1; i < n && field <= 15; i++) {
+            if (stat[i] == ' ') { field++; continue; }
+            if (field == 14 || field == 15) {
+                if (stat[i] < '0' || stat[i] > '9') return -1;
+                fields[field - 14] = fields[field - 14] * 10 + (stat[i] - '0');
+            }
+        }
+        return field > 15 ? fields[0] + fields[1] : -1;
+    }
+
+    static boolean closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) { }
+        return true;
     }
 
     /** The names (as the kernel keeps them, 15 characters) of the threads a HotSpot JVM starts for itself. */
