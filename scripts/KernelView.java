@@ -450,13 +450,14 @@ public class KernelView {
         return found;
     }
 
-    // The step's socket queue and the peer's, as the kernel reports them (ss, else /proc/net/tcp), every 50 ms from
-    // the step's first connection (the reader's accept; ss started while the step's JVM starts up would find nothing):
+    // The step's socket queue and the peer's, as the kernel reports them (ss, else /proc/net/tcp), from the step's
+    // first connection (the reader's accept; ss started while the step's JVM starts up would find nothing): every
+    // 20 ms for a second (step 3 writes once and exits within a few readings), then every 50 ms. Not more often:
+    // each reading is a process (ss, 5-12 ms of CPU with thousands of sockets in TIME-WAIT), and against the slow
+    // reader both queues stay near full for seconds, so their highs are seen at either rate.
     // {readings, most in the step's send queue, its send buffer (skmem tb), most in the peer's receive queue, its rb}.
-    // Not more often: each reading is a process (ss, 5-12 ms of CPU with thousands of sockets in TIME-WAIT), and
-    // against the slow reader both queues stay near full for seconds, so their highs are seen at any of these rates.
     final long[] queueView = new long[5];
-    static final int QUEUE_EVERY_MS = 50;
+    static final String QUEUE_EVERY = "every 20 ms for a second, then every 50 ms";
 
     Thread sampleQueues(SlowReader reader) throws IOException {
         int peerPort = reader.port();
@@ -466,6 +467,7 @@ public class KernelView {
             } catch (InterruptedException stepEnded) {
                 return;
             }
+            long since = System.nanoTime();
             while (!Thread.currentThread().isInterrupted()) {
                 List<SocketQueues.Queue> read;
                 try {
@@ -486,7 +488,7 @@ public class KernelView {
                         }
                     }
                 }
-                LockSupport.parkNanos(QUEUE_EVERY_MS * 1_000_000L);
+                LockSupport.parkNanos(System.nanoTime() - since < 1_000_000_000L ? 20_000_000L : 50_000_000L);
             }
         }, "queue-sampler");
         t.setDaemon(true);
@@ -576,8 +578,8 @@ public class KernelView {
         List<Call> accepts = onSocketsOpenedBy(sockets, "accept");
         synchronized (queueView) {
             if (queueView[0] > 0) {
-                OUT.printf("  the queues, as %s reported them every %d ms (%s): the step's send queue held at most %,d bytes%s;"
-                        + " the peer's receive queue at most %,d%s%n", SocketQueues.source(), QUEUE_EVERY_MS, plural(queueView[0], "reading"),
+                OUT.printf("  the queues, as %s reported them %s (%s): the step's send queue held at most %,d bytes%s;"
+                        + " the peer's receive queue at most %,d%s%n", SocketQueues.source(), QUEUE_EVERY, plural(queueView[0], "reading"),
                         queueView[1], queueView[2] > 0 ? String.format(" (its send buffer, skmem tb, at most %,d)", queueView[2]) : "",
                         queueView[3], queueView[4] > 0 ? String.format(" (its receive buffer, skmem rb, at most %,d)", queueView[4]) : "");
             }
