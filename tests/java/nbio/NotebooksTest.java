@@ -676,8 +676,10 @@ class NotebooksTest {
                 assertTrue(Pattern.compile("(?m)^    \\d+ +[\\d:.]+ read\\(\\d+, \"[^\"]*\"\\.\\.\\., 1024\\) = 1024$").matcher(output).find(), context);
                 assertTrue(Pattern.compile("(?m)^    \\d+ +[\\d:.]+ write\\(\\d+, \"[^\"]*\"\\.\\.\\., \\d+\\) = -1 EAGAIN( \\(Resource temporarily"
                         + " unavailable\\))?$").matcher(output).find(), "a raw EAGAIN line: " + context);
-                long eagain = numbers(context, output, "write\\(2\\) calls, ([\\d,]+) answered -1 EAGAIN")[0];
-                assertTrue(eagain > 1000, "the retry loop spun against the slow reader: " + context);
+                // The loop spun: most of its calls found the buffer full. Not a count of calls, which follows the CPU the
+                // loop got (960 calls in 4.9 s seen when starved by a whole suite; KernelViewTest says more).
+                long[] kernelWrites = numbers(context, output, "The kernel: ([\\d,]+) write\\(2\\) calls, ([\\d,]+) answered -1 EAGAIN");
+                assertTrue(kernelWrites[1] * 2 > kernelWrites[0], "the retry loop spun against the slow reader: " + context);
                 // The kernel's count of the loop thread's CPU: within the samples' slack and two 10 ms ticks (and rounding).
                 long[] cpu = numbers(context, output, "CPU: (\\d+) ms by its own clock, (\\d+) ms by /proc\\s+\\(its samples miss the loop's ends by (\\d+) ms\\)");
                 assertTrue(Math.abs(cpu[0] - cpu[1]) <= cpu[2] + 22, "the script's CPU is the kernel's: " + context);
