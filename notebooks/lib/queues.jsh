@@ -1,36 +1,15 @@
-// The kernel's view of a connection's queues (loaded with `%load lib/queues.jsh` after lib/nbio.jsh). It runs the
-// pack's sampler, scripts/nbio/SocketQueues.java, as a program in a JVM of its own: it asks `ss -tmi` every few
-// milliseconds, and doing that in the notebook's own JVM would load the very process it watches.
+// The kernel's view of a connection's queues (loaded with `%load lib/queues.jsh` after lib/nbio.jsh and lib/jdk.jsh,
+// whose compiledOnce it uses). It runs the pack's sampler, scripts/nbio/SocketQueues.java, as a program in a JVM of
+// its own: it asks `ss -tmi` every few milliseconds, and doing that in the notebook's own JVM would load the very
+// process it watches.
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 
-/**
- * The sampler, compiled once into a folder named by a hash of its source and of this JDK, and kept: a later run finds
- * it there and starts no compiler (running the .java file directly would compile it every time).
- */
-Path compileSampler() throws Exception {
-    Path source = Path.of("../scripts/nbio/SocketQueues.java").toAbsolutePath().normalize();
-    byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest((System.getProperty("java.home") + "\n"
-            + Files.readString(source)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    Path kept = Path.of(System.getProperty("java.io.tmpdir"),
-            "nbio-socket-queues-" + java.util.HexFormat.of().formatHex(hash, 0, 8));
-    if (Files.isDirectory(kept)) return kept;
-    Path classes = Files.createTempDirectory("socket-queues");
-    Process javac = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "javac").toString(), "-d",
-            classes.toString(), source.toString()).redirectErrorStream(true).start();
-    String said = new String(javac.getInputStream().readAllBytes());
-    if (javac.waitFor() != 0) throw new AssertionError("compiling " + source + " failed:\n" + said);
-    try {   // whole or not at all: another run may be compiling it too
-        Files.move(classes, kept, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        return kept;
-    } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException other) {
-        return classes;
-    }
-}
-
-Path SAMPLER = compileSampler();
+/** The sampler's classes, compiled once for this JDK and kept (running the .java file would compile it every time). */
+Path SAMPLER = Path.of(compiledOnce(Path.of(System.getProperty("java.home")),
+        Path.of("../scripts/nbio/SocketQueues.java").toAbsolutePath().normalize())[0]);
 
 /** One socket at one moment, as the sampler printed it: `QUEUE t_ms=... local=... remote=... send_q=... ...`. */
 record Reading(double tMs, long epochUs, int local, int remote, Map<String, Long> fields) {
