@@ -119,49 +119,14 @@ public final class Scripts {
         });
     }
 
-    private static final Map<Path, List<String>> sourceLaunchers = new HashMap<>();
-
     /**
      * The JDK's source launcher (`java File.java ...` runs what follows), for runs whose claims are what a script does, not
-     * how fast: it compiles the script in its own JVM, seconds of CPU, most of it loading and checking the same few thousand
-     * classes of the compiler, and the rest compiling with the optimising compiler. Without that compiler about 40% less
-     * (measured), and with a class-data archive of the compiler's classes, made once per JDK per test run by a first run
-     * of a small program, about a third less again (5.7 -> 4.0 CPU-s for three runs of scripts/Tour.java --help on Java
-     * 25; 2.3 -> 1.5 for three on Java 17, measured). What it compiles and runs is the same. A JDK that cannot make the
-     * archive runs without one (the JVM says nothing of it, -Xlog:cds*=off), as it does if it cannot use it.
+     * how fast: it compiles the script in its own JVM, seconds of CPU, and without the optimising compiler about 40% less
+     * (measured). What it compiles and runs is the same. (A class-data archive of the compiler's classes saved ~0.3 CPU-s
+     * a run but cost ~5 CPU-s a test run to make: about even over the suite's runs, measured, so there is none.)
      */
     static List<String> sourceLauncher(Path javaHome) {
-        synchronized (sourceLaunchers) {
-            return sourceLaunchers.computeIfAbsent(javaHome, jdk -> {
-                String java = jdk.resolve("bin/java").toString();
-                List<String> brief = List.of(java, "-XX:TieredStopAtLevel=1");
-                try {
-                    Path folder = Files.createDirectories(CLASSES.resolve("source-launcher-on-" + featureOf(jdk)));
-                    Path archive = folder.resolve("javac-classes.jsa"), program = folder.resolve("Hello.java");
-                    Files.deleteIfExists(archive);
-                    Files.writeString(program, """
-                            import java.util.List;
-                            public class Hello {
-                                record Greeting(String who) { }
-                                public static void main(String[] args) {
-                                    List.of(new Greeting("source launcher")).forEach(g -> System.out.println("hello, " + g.who()));
-                                }
-                            }
-                            """);
-                    Process made = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:ArchiveClassesAtExit=" + archive,
-                            "-Xlog:cds*=off", program.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                    if (made.waitFor(120, TimeUnit.SECONDS) && made.exitValue() == 0 && Files.size(archive) > 0) {
-                        return List.of(java, "-XX:TieredStopAtLevel=1", "-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off");
-                    }
-                    made.destroyForcibly();
-                } catch (IOException e) {
-                    // no archive: the runs go without
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return brief;
-            });
-        }
+        return List.of(javaHome.resolve("bin/java").toString(), "-XX:TieredStopAtLevel=1");
     }
 
     private static boolean jdkOnly(Path script) {
