@@ -163,12 +163,17 @@ public final class Scripts {
     }
 
     private static Proc startWith(Path javaHome, List<String> jvmOptions, String script, String... args) {
+        return Proc.start(javaCommand(javaHome, jvmOptions, script, args), ROOT);
+    }
+
+    /** The java command that runs scripts/NAME.java compiled, with these options before its //JAVA_OPTIONS, then its arguments. */
+    static List<String> javaCommand(Path javaHome, List<String> jvmOptions, String script, String... args) {
         List<String> command = new ArrayList<>(List.of(javaHome.resolve("bin/java").toString()));
         command.addAll(jvmOptions);
         command.addAll(javaOptions(script));
         command.addAll(List.of("-cp", classesOf(script, javaHome).toString(), script));
         command.addAll(List.of(args));
-        return Proc.start(command, ROOT);
+        return command;
     }
 
     /**
@@ -195,17 +200,35 @@ public final class Scripts {
         return Proc.start(all, ROOT);
     }
 
+    /**
+     * {@link #startUntimed} in the network namespace of a process started by {@link #startLoopbackOnly} (or
+     * {@link #listeningInNetworkOfItsOwn}) on the given JDK: its connections, and the TIME-WAIT sockets they leave, stay
+     * in that namespace. nsenter execs the JVM, so the process's pid is the JVM's.
+     */
+    public static Proc startUntimedInNetworkOf(Proc proc, Path javaHome, String script, String... args) {
+        return inNetworkOf(proc, javaCommand(javaHome, UNTIMED, script, args).toArray(String[]::new));
+    }
+
+    /**
+     * {@link #serverUntimed} or {@link #selectServerUntimed} (by script name) in a network namespace of its own whose only
+     * interface is loopback: for runs of thousands of connections, whose clients start there with
+     * {@link #startUntimedInNetworkOf}. Their sockets in TIME-WAIT (60 s each) then stay out of this machine's
+     * /proc/net/tcp, which every client step's send-queue reading scans, and go when the namespace does.
+     */
+    public static Server listeningInNetworkOfItsOwn(String script, String... extraArgs) {
+        List<String> args = new ArrayList<>(List.of("0", "--no-progress"));
+        args.addAll(List.of(extraArgs));
+        Proc proc = startLoopbackOnly(script, args.toArray(String[]::new));
+        Matcher listening = proc.awaitLine(Pattern.compile("listening on localhost:(\\d+)"), Duration.ofSeconds(30));
+        return new Server(proc, Integer.parseInt(listening.group(1)));
+    }
+
     private static Proc startInNetworkOfItsOwn(String setup, String script, String... args) {
-        Path javaHome = javaHome(requiredJava(script));
         StringBuilder command = new StringBuilder(setup + " && exec");
-        List<String> java = new ArrayList<>(List.of(javaHome.resolve("bin/java").toString()));
-        java.addAll(UNTIMED); // every run here checks a refusal or a message, none a speed
-        java.addAll(javaOptions(script));
-        java.addAll(List.of("-cp", classesOf(script, javaHome).toString(), script));
-        for (String word : java) {
+        // every run here checks a refusal, a message or bytes, none a speed
+        for (String word : javaCommand(javaHome(requiredJava(script)), UNTIMED, script, args)) {
             command.append(' ').append(shellQuoted(word));
         }
-        for (String arg : args) command.append(' ').append(shellQuoted(arg));
         return Proc.start(List.of("unshare", "--net", "sh", "-c", command.toString()), ROOT);
     }
 
