@@ -42,21 +42,29 @@ List<Reading> readingsOf(String output) {
     return readings;
 }
 
-/** Both ends of the connection between these two local ports, read once now: {the first port's socket, the other's}. */
-Reading[] kernelNow(int port, int otherPort) throws Exception {
-    Process sampler = startSampler(1, 1, port, otherPort);
+int localPort(SocketChannel channel) throws IOException { return ((InetSocketAddress) channel.getLocalAddress()).getPort(); }
+
+/**
+ * Both ends of each of these connections, read in one go now (one sampler JVM for all of them): for each pair,
+ * {its client's socket, its peer's}.
+ */
+Reading[][] kernelNow(List<Pair> pairs) throws Exception {
+    int[] ports = new int[pairs.size()];
+    for (int i = 0; i < ports.length; i++) ports[i] = localPort(pairs.get(i).peer());
+    Process sampler = startSampler(1, 1, ports);
     String output = new String(sampler.getInputStream().readAllBytes());
     if (!sampler.waitFor(60, TimeUnit.SECONDS) || sampler.exitValue() != 0) throw new AssertionError("the sampler failed:\n" + output);
-    Reading[] ends = new Reading[2];
-    for (Reading r : readingsOf(output)) {
-        if (r.local() == port && r.remote() == otherPort) ends[0] = r;
-        if (r.local() == otherPort && r.remote() == port) ends[1] = r;
+    Reading[][] ends = new Reading[pairs.size()][2];
+    for (int i = 0; i < ports.length; i++) {
+        int client = localPort(pairs.get(i).client());
+        for (Reading r : readingsOf(output)) {
+            if (r.local() == client && r.remote() == ports[i]) ends[i][0] = r;
+            if (r.local() == ports[i] && r.remote() == client) ends[i][1] = r;
+        }
+        if (ends[i][0] == null || ends[i][1] == null) throw new AssertionError("the kernel showed no such connection:\n" + output);
     }
-    if (ends[0] == null || ends[1] == null) throw new AssertionError("the kernel showed no such connection:\n" + output);
     return ends;
 }
-
-int localPort(SocketChannel channel) throws IOException { return ((InetSocketAddress) channel.getLocalAddress()).getPort(); }
 
 /** Microseconds since the epoch, the clock the sampler stamps its readings with. */
 long epochMicros() {
@@ -64,15 +72,17 @@ long epochMicros() {
     return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
 }
 
-/** The sampler reading every socket of one port (both ends on loopback) every 5 ms or so, until stop(). */
+/** The sampler reading every socket of these ports (both ends on loopback) every 5 ms or so, until stop(). */
 class Recorder implements AutoCloseable {
     final Process process;
     final StringBuilder output = new StringBuilder();
     final Thread pump;
     final CountDownLatch started = new CountDownLatch(1);
+    final List<Reading> seen = new ArrayList<>();   // the readings parsed so far, and how much of output they came from
+    int parsedTo;
 
-    Recorder(int port) throws Exception {
-        process = startSampler(5, 60_000, port);
+    Recorder(int... ports) throws Exception {
+        process = startSampler(5, 60_000, ports);
         pump = new Thread(() -> {
             try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream()))) {
                 for (String line; (line = in.readLine()) != null; ) {
@@ -93,15 +103,22 @@ class Recorder implements AutoCloseable {
     Reading[] next(int local, long afterUs) throws Exception {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (System.nanoTime() < deadline) {
-            String seen;
-            synchronized (output) { seen = output.toString(); }
-            List<Reading> all = readingsOf(seen);
-            Reading mine = all.stream().filter(r -> r.local() == local && r.epochUs() > afterUs).findFirst().orElse(null);
-            if (mine != null) {
-                for (Reading r : all) {
-                    if (r.epochUs() == mine.epochUs() && r.local() == mine.remote() && r.remote() == local) {
-                        return new Reading[] {mine, r};
-                    }
+            String fresh;
+            synchronized (output) {                     // only the lines not parsed yet: output grows all the time
+                fresh = output.substring(parsedTo, output.lastIndexOf("\n") + 1);
+                parsedTo += fresh.length();
+            }
+            seen.addAll(readingsOf(fresh));
+            int from = seen.size();                     // the readings come in time order: only the newer ones
+            while (from > 0 && seen.get(from - 1).epochUs() > afterUs) from--;
+            Reading mine = null;
+            for (int i = from; i < seen.size() && mine == null; i++) {
+                if (seen.get(i).local() == local) mine = seen.get(i);
+            }
+            for (int i = from; mine != null && i < seen.size(); i++) {
+                Reading r = seen.get(i);
+                if (r.epochUs() == mine.epochUs() && r.local() == mine.remote() && r.remote() == local) {
+                    return new Reading[] {mine, r};
                 }
             }
             LockSupport.parkNanos(2_000_000);

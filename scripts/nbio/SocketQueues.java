@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * {@code /proc/net/tcp} and {@code tcp6} (the two queues only) where {@code ss} is missing. Used in-process by the
  * tests, and as a program by the notebooks, in a JVM of its own so that its sampling does not load the one it watches:
  * <pre>
- * java scripts/nbio/SocketQueues.java PORT [OTHER_PORT] [--every MS] [--for MS]
+ * java scripts/nbio/SocketQueues.java PORT [PORT...] [--every MS] [--for MS]
  * </pre>
  * prints a {@code SAMPLER} line (where it reads from), then a {@code QUEUE} line for each socket with one of those ports
  * every MS milliseconds (default 5; more when a reading takes longer), for --for milliseconds (default 60000) or until
@@ -329,9 +329,9 @@ public final class SocketQueues {
                 else ports.add(Integer.parseInt(args[i]));
             }
             for (int port : ports) if (port < 1 || port > 65535) throw new NumberFormatException("port " + port);
-            if (ports.isEmpty() || ports.size() > 2 || everyMs < 1 || forMs < 1) throw new NumberFormatException("usage");
+            if (ports.isEmpty() || everyMs < 1 || forMs < 1) throw new NumberFormatException("usage");
         } catch (NumberFormatException e) {
-            System.err.println("usage: SocketQueues PORT [OTHER_PORT] [--every MS (>= 1)] [--for MS (>= 1)]");
+            System.err.println("usage: SocketQueues PORT [PORT...] [--every MS (>= 1)] [--for MS (>= 1)]");
             System.exit(2);
         }
         if (source().equals("none")) {

@@ -31,7 +31,7 @@ class SocketQueuesProgramTest {
         }
         try (Scripts.Proc bad = Scripts.command("java", BRIEF, "scripts/nbio/SocketQueues.java", "70000")) {
             assertEquals(2, bad.waitFor(Duration.ofSeconds(60)));
-            assertEquals(List.of("usage: SocketQueues PORT [OTHER_PORT] [--every MS (>= 1)] [--for MS (>= 1)]"), bad.stderrLines());
+            assertEquals(List.of("usage: SocketQueues PORT [PORT...] [--every MS (>= 1)] [--for MS (>= 1)]"), bad.stderrLines());
         }
     }
 }
