@@ -3,6 +3,7 @@
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1
 //DESCRIPTION Any step under strace: its own output, then the system calls the kernel was asked and what it answered.
 //SOURCES nbio/Strace.java
+//SOURCES nbio/ArticleData.java
 //SOURCES nbio/Jdks.java
 //SOURCES nbio/SocketQueues.java
 //SOURCES nbio/StepScripts.java
@@ -43,6 +44,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import nbio.ArticleData;
 import nbio.Jdks;
 import nbio.SocketQueues;
 import nbio.StepScripts;
@@ -54,14 +56,19 @@ import nbio.Strace.Tally;
 // Runs one step under strace and, after the step's own output, says what the kernel was asked and
 // what it answered: the write(2) calls on the step's socket (all taken, part taken, or -1 EAGAIN),
 // the epoll_wait calls behind a Selector or the JDK's poller, the accepts and reads of a server.
-// kernel-view is the peer: a slow reader for the clients, two clients for the servers.
+// kernel-view is the peer: a slow reader for the clients, one client for step 1's server and two for select-server.
 public class KernelView {
     static final String NAME = "kernel-view";
+    // What kernel-view sends a server. Step 1 reads at most 1,024 bytes a call, each a line of strace: 70 MB would be
+    // 71,680 of them (~7.5 CPU-s for the step, strace, kernel-view's client and its report); 8 MB shows the same
+    // kinds of call, 7,813 reads. The clients send the article's 70 MB: their lessons are about its size.
+    static final int SERVER_SIZE = 8_000_000;
     static final String USAGE = "usage: " + NAME + " [--size BYTES] [--read-rate MiB/s] [--log FILE] STEP [step options]"
             + " (STEP: server, blocking-client, nonblocking-client, retry-client, select-client, event-loop, select-server,"
             + " virtual-threads, or a jshell edition: server.jsh, blocking-client.jsh, nonblocking-client.jsh,"
-            + " retry-client.jsh, select-client.jsh; defaults: the article's 73400320 bytes per connection"
-            + " (the jshell editions always send that), read at 16 MiB/s per connection)";
+            + " retry-client.jsh, select-client.jsh; defaults: a client sends the article's 73400320 bytes per connection"
+            + " (the jshell editions always do), read at 16 MiB/s per connection; kernel-view sends a server "
+            + SERVER_SIZE + " per connection)";
     static final PrintStream OUT = System.out;
 
     enum Kind { CLIENT, SERVER, EVENT_LOOP, VIRTUAL_THREADS }
@@ -87,7 +94,7 @@ public class KernelView {
             new Step("select-client.jsh", "jshell/select-client.jsh", Kind.CLIENT, 1));
 
     public static void main(String[] args) throws Exception {
-        int size = 7 * 10 * 1024 * 1024;   // the article's 'foobar\n' * 10 * 1024 * 1024
+        int size = ArticleData.SIZE;   // the article's 'foobar\n' * 10 * 1024 * 1024
         boolean sizeGiven = false;
         double readRate = 16;
         Path keepLog = null;
@@ -106,6 +113,7 @@ public class KernelView {
         }
         if (step == null) fail(2, "which step? " + USAGE);
         if (step.jshell() && sizeGiven) fail(2, "the jshell editions always send the article's 70 MB: --size is for the scripts");
+        if (step.kind() == Kind.SERVER && !sizeGiven) size = SERVER_SIZE;
         new KernelView(step, size, readRate, stepOptions, keepLog).run();
     }
 
@@ -292,7 +300,6 @@ public class KernelView {
             Thread.sleep(20);
         }
         int port = Integer.parseInt(found.group(1));
-        int size = step.jshell() ? 7 * 10 * 1024 * 1024 : this.size;
         List<Thread> clients = new ArrayList<>();
         Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
         CountDownLatch connected = new CountDownLatch(step.connections());
@@ -302,10 +309,7 @@ public class KernelView {
                     clientPorts.add(((InetSocketAddress) sock.getLocalAddress()).getPort());
                     connected.countDown();
                     connected.await();
-                    ByteBuffer data = ByteBuffer.allocateDirect(size);
-                    byte[] word = "foobar\n".getBytes();
-                    while (data.hasRemaining()) data.put(word, 0, Math.min(word.length, data.remaining()));
-                    data.flip();
+                    ByteBuffer data = ArticleData.foobar(NAME, size);
                     while (data.hasRemaining()) sock.write(data);
                 } catch (IOException | InterruptedException e) {
                     System.err.println(NAME + ": a client of " + step.alias() + " failed: " + e.getMessage());
@@ -450,20 +454,22 @@ public class KernelView {
         return found;
     }
 
-    // The step's socket queue and the peer's, as the kernel reports them (ss, else /proc/net/tcp), from the step's
-    // first connection (the reader's accept; ss started while the step's JVM starts up would find nothing): every
-    // 20 ms for a second (step 3 writes once and exits within a few readings), then every 50 ms. Not more often:
-    // each reading is a process (ss, 5-12 ms of CPU with thousands of sockets in TIME-WAIT), and against the slow
-    // reader both queues stay near full for seconds, so their highs are seen at either rate.
+    // The step's socket queue and the peer's, as the kernel reports them (ss, else /proc/net/tcp), from the first
+    // bytes the reader gets (before them the step is still connecting or making its data, and the queues are empty):
+    // every 20 ms for half a second (step 3 writes once and exits, and its queues drain within half a second at
+    // 16 MiB/s), then every 250 ms. Not more often: each reading is a process (ss: 10-15 ms of CPU, most of it
+    // starting ss; a few ms more with thousands of sockets in TIME-WAIT), and against the slow reader both queues
+    // stay near full for seconds, so their highs are seen at either rate (every 50 ms, a 70 MB run took ~120
+    // readings, ~1.5 CPU-s).
     // {readings, most in the step's send queue, its send buffer (skmem tb), most in the peer's receive queue, its rb}.
     final long[] queueView = new long[5];
-    static final String QUEUE_EVERY = "every 20 ms for a second, then every 50 ms";
+    static final String QUEUE_EVERY = "every 20 ms for half a second, then every 250 ms";
 
     Thread sampleQueues(SlowReader reader) throws IOException {
         int peerPort = reader.port();
         Thread t = new Thread(() -> {
             try {
-                reader.accepted.await();
+                reader.firstBytes.await();
             } catch (InterruptedException stepEnded) {
                 return;
             }
@@ -488,7 +494,7 @@ public class KernelView {
                         }
                     }
                 }
-                LockSupport.parkNanos(System.nanoTime() - since < 1_000_000_000L ? 20_000_000L : 50_000_000L);
+                LockSupport.parkNanos(System.nanoTime() - since < 500_000_000L ? 20_000_000L : 250_000_000L);
             }
         }, "queue-sampler");
         t.setDaemon(true);
@@ -684,7 +690,7 @@ public class KernelView {
     static final class SlowReader implements AutoCloseable {
         final ServerSocketChannel listener;
         final Thread acceptor;
-        final CountDownLatch accepted = new CountDownLatch(1);
+        final CountDownLatch firstBytes = new CountDownLatch(1);
 
         SlowReader(double readMiBps) throws IOException {
             listener = ServerSocketChannel.open().bind(new InetSocketAddress("localhost", 0));
@@ -692,8 +698,7 @@ public class KernelView {
                 while (listener.isOpen()) {
                     try {
                         SocketChannel conn = listener.accept();
-                        accepted.countDown();
-                        Thread reader = new Thread(() -> read(conn, readMiBps), "slow-reader");
+                        Thread reader = new Thread(() -> read(conn, readMiBps, firstBytes), "slow-reader");
                         reader.setDaemon(true);
                         reader.start();
                     } catch (IOException closed) {
@@ -707,12 +712,15 @@ public class KernelView {
 
         int port() throws IOException { return ((InetSocketAddress) listener.getLocalAddress()).getPort(); }
 
-        static void read(SocketChannel conn, double readMiBps) {
+        static void read(SocketChannel conn, double readMiBps, CountDownLatch firstBytes) {
             ByteBuffer chunk = ByteBuffer.allocateDirect(64 * 1024);
             long bytes = 0, start = 0;
             try (conn) {
                 for (int n; (n = conn.read(chunk.clear())) >= 0; ) {
-                    if (bytes == 0) start = System.nanoTime();   // the pace counts from the first bytes, not the connect
+                    if (bytes == 0) {   // the pace counts from the first bytes, not the connect
+                        start = System.nanoTime();
+                        if (n > 0) firstBytes.countDown();
+                    }
                     bytes += n;
                     long wait = start + (long) (bytes / (readMiBps * 1048576) * 1e9) - System.nanoTime();
                     if (wait > 0) LockSupport.parkNanos(wait);

@@ -28,9 +28,17 @@ public final class ArticleData {
             beforeExit.run();
             Failure.exit(program, 1, outOfMemory(size, e));
         }
+        // 'foobar\n' once, then what is there copied after itself, doubling: 24 bulk copies for 70 MB where seven bytes
+        // at a time took ten million calls (70 MB: ~0.8 s of CPU in a JVM on C1 alone, now ~0.25 s, most of it the
+        // kernel handing out the pages). Each copy starts at a multiple of 7, so the pattern runs on unbroken.
         byte[] foobar = "foobar\n".getBytes();
-        while (data.hasRemaining()) data.put(foobar, 0, Math.min(foobar.length, data.remaining()));
-        return data.flip();
+        int filled = Math.min(foobar.length, size);
+        data.put(0, foobar, 0, filled);
+        for (int n; filled < size; filled += n) {
+            n = Math.min(filled, size - filled);
+            data.put(filled, data, 0, n);
+        }
+        return data;
     }
 
     // The JVM's own limit on direct memory ("Cannot reserve ..."), or the system refusing the memory

@@ -160,11 +160,15 @@ class KernelViewTest {
         assertEquals(n(served, "reads"), server.k("data_reads"), server.proc().output());
         assertEquals(n(served, "bytes"), server.k("read_bytes"), server.proc().output());
         assertEquals(List.of(1L, 1L), List.of(server.k("accepts"), server.k("eof_reads")), server.proc().output());
+        // The README: kernel-view sends a server 8,000,000 bytes per connection (70 MB would be 71,680 traced reads).
+        assertEquals(8_000_000L, n(served, "bytes"), server.proc().output());
 
         Seen selectServer = kernelView("select-server");
         long reads = selectServer.proc().stdoutLines().stream().filter(l -> l.startsWith("SERVED "))
                 .mapToLong(l -> n(MachineLines.fields(l), "reads")).sum();
         assertEquals(reads, selectServer.k("data_reads"), selectServer.proc().output());
+        assertEquals(List.of(8_000_000L, 8_000_000L), selectServer.proc().stdoutLines().stream().filter(l -> l.startsWith("SERVED "))
+                .map(l -> n(MachineLines.fields(l), "bytes")).toList(), selectServer.proc().output());
         assertEquals(2, selectServer.k("accepts"), selectServer.proc().output());
         assertTrue(selectServer.k("epoll_waits_socket") > 0, selectServer.proc().output());
     }
