@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,39 +100,95 @@ class CatalogTest {
         }
     }
 
+    /**
+     * Aliases that another test already starts through ./jbang (the real command, not just --help), with a check that
+     * fails when the start does: every README `./jbang ALIAS ...` command that a test runs as written (ReadmeTest;
+     * `./jbang tour` by TourTest), and virtual-threads on a JDK 21+ (VirtualThreadsTest.jbangRunsTheAliasOnTheJdkInJavaHome).
+     * Each JBang start costs about a second of CPU: those aliases are not started a second time here.
+     */
+    static Set<String> startedThroughTheLauncherElsewhere() throws IOException {
+        Set<String> elsewhere = new TreeSet<>(Set.of("virtual-threads"));
+        for (List<String> command : ReadmeTest.commands()) {
+            if (command.size() > 1 && command.get(0).equals("./jbang") && ReadmeTest.checkOf(command) != null) elsewhere.add(command.get(1));
+        }
+        return elsewhere;
+    }
+
     @Test
     void everyAliasStartsThroughTheLauncher() throws IOException {
-        for (String alias : aliases.keySet()) {
-            Map<String, String> env = isExercise(alias) ? Map.of() : Scripts.jbangEnv(scriptName(alias)); // a JDK 21+ for //JAVA 21+ scripts
-            Scripts.Proc help = Scripts.commandWithEnv(env, "./jbang", alias, "--help");
-            assertEquals(0, help.waitFor(START), alias + ":\n" + help.output());
-            assertTrue(help.stdout().startsWith("usage: "), alias + ":\n" + help.output());
+        Set<String> elsewhere = startedThroughTheLauncherElsewhere();
+        assertTrue(elsewhere.containsAll(List.of("server", "blocking-client", "tour")), "started elsewhere: " + elsewhere);
+        List<String> here = aliases.keySet().stream().filter(alias -> !elsewhere.contains(alias)).toList();
+        assertTrue(here.size() >= 5, "the exercises at least start here: " + here);
+        // Two at a time (each its own script, so JBang's runs of them do not take turns): half the wall, the same CPU.
+        for (int i = 0; i < here.size(); i += 2) {
+            Map<String, Scripts.Proc> runs = new LinkedHashMap<>();
+            for (String alias : here.subList(i, Math.min(i + 2, here.size()))) {
+                Map<String, String> env = isExercise(alias) ? Map.of() : Scripts.jbangEnv(scriptName(alias)); // a JDK 21+ for //JAVA 21+ scripts
+                runs.put(alias, Scripts.commandWithEnv(env, "./jbang", alias, "--help"));
+            }
+            for (Map.Entry<String, Scripts.Proc> run : runs.entrySet()) {
+                Scripts.Proc help = run.getValue();
+                assertEquals(0, help.waitFor(START), run.getKey() + ":\n" + help.output());
+                assertTrue(help.stdout().startsWith("usage: "), run.getKey() + ":\n" + help.output());
+            }
         }
+    }
+
+    /**
+     * Scripts another test already starts with the plain source launcher, with a check that fails when that start does:
+     * the README's `java scripts/X.java --help` commands (ReadmeTest runs each as written, on Java 22+) and the tour
+     * (TourSourceLauncherTest runs it whole). The launcher compiles the script in its own JVM, about two seconds of CPU:
+     * those are not compiled a second time here.
+     */
+    static Set<String> startedWithTheSourceLauncherElsewhere() throws IOException {
+        Set<String> elsewhere = new TreeSet<>(Set.of("scripts/Tour.java"));
+        for (List<String> command : ReadmeTest.commands()) {
+            if (command.size() > 2 && command.get(0).equals("java") && command.get(2).equals("--help")
+                    && ReadmeTest.checkOf(command) == ReadmeTest.Check.SOURCE_LAUNCHER) elsewhere.add(command.get(1));
+        }
+        return elsewhere;
     }
 
     @Test
     void everyScriptWithoutDependenciesStartsWithThePlainSourceLauncher() throws IOException {
-        int started = 0;
+        Set<String> elsewhere = startedWithTheSourceLauncherElsewhere();
+        assertTrue(elsewhere.contains("scripts/BlockingClient.java"), "started elsewhere: " + elsewhere);
+        List<List<String>> commands = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        List<Path> folders = new ArrayList<>();
+        int jdkOnly = 0;
         for (String alias : aliases.keySet()) {
             String source = Files.readString(Scripts.ROOT.resolve(aliases.get(alias)));
             if (source.contains("\n//DEPS ")) continue; // needs JBang
+            jdkOnly++;
+            if (elsewhere.contains(aliases.get(alias))) continue;
             // Java 17's launcher compiles one file; a script that imports nbio/ needs Java 22's (JEP 458), which
             // finds the library beside the script from any folder (the tour and the checker compile what they
             // need themselves, on Java 17 too).
             int java = isExercise(alias) ? 17 : Scripts.requiredJava(scriptName(alias));
             boolean importsNbio = source.contains("\nimport nbio.") || source.contains("\nimport static nbio.");
             if (importsNbio) java = Math.max(java, 22);
-            Path folder = importsNbio ? Files.createTempDirectory("catalog-elsewhere") : Scripts.ROOT;
+            folders.add(importsNbio ? Files.createTempDirectory("catalog-elsewhere") : Scripts.ROOT);
             // The launcher compiles the script in its own JVM, seconds of CPU: Scripts.sourceLauncher makes that cheaper;
             // what it compiles and runs is the same.
-            List<String> command = new java.util.ArrayList<>(Scripts.sourceLauncher(Scripts.javaHome(java)));
+            List<String> command = new ArrayList<>(Scripts.sourceLauncher(Scripts.javaHome(java)));
             command.addAll(List.of(Scripts.ROOT.resolve(aliases.get(alias)).toString(), "--help"));
-            Scripts.Proc help = Scripts.Proc.start(command, folder);
-            assertEquals(0, help.waitFor(START), alias + ":\n" + help.output());
-            assertTrue(help.stdout().startsWith("usage: " + alias), alias + ":\n" + help.output());
-            started++;
+            commands.add(command);
+            names.add(alias);
         }
-        assertTrue(started >= STEPS.size() + 3, "steps 1-5, the tour and step 6 run without JBang: " + started);
+        assertTrue(jdkOnly >= STEPS.size() + 3, "steps 1-5, the tour and step 6 run without JBang: " + jdkOnly);
+        // Two at a time: half the wall, the same CPU.
+        for (int i = 0; i < commands.size(); i += 2) {
+            List<Scripts.Proc> runs = new ArrayList<>();
+            for (int j = i; j < Math.min(i + 2, commands.size()); j++) runs.add(Scripts.Proc.start(commands.get(j), folders.get(j)));
+            for (int j = 0; j < runs.size(); j++) {
+                Scripts.Proc help = runs.get(j);
+                String alias = names.get(i + j);
+                assertEquals(0, help.waitFor(START), alias + ":\n" + help.output());
+                assertTrue(help.stdout().startsWith("usage: " + alias), alias + ":\n" + help.output());
+            }
+        }
     }
 
     /** The exercises (exercises/*.java) run on Java 17, as their //JAVA line says. */
