@@ -140,7 +140,10 @@ class BenchTest {
         static Quick run(String folder, String parts, String... options) throws IOException {
             Path out = Scripts.ROOT.resolve("tests/target").resolve(folder);
             for (String file : List.of("results.csv", "results.json", "chart.png")) Files.deleteIfExists(out.resolve(file));
-            List<String> command = new ArrayList<>(List.of("./jbang", "bench", "--quick", "--parts", parts, "--out", out.toString()));
+            // The bench's JVM as JBang starts it (BenchOptionsTest.benchCommand: JBang's jar, Java 17, its main class):
+            // what JBang adds is checked by ReadmeTest's runs of the README's bench commands through ./jbang.
+            List<String> command = new ArrayList<>(BenchOptionsTest.benchCommand());
+            command.addAll(List.of("--quick", "--parts", parts, "--out", out.toString()));
             command.addAll(List.of(options));
             Scripts.Proc bench = Scripts.command(command.toArray(String[]::new));
             assertEquals(0, bench.waitFor(Duration.ofSeconds(570)), bench.output()); // minutes on a busy 2-core machine
