@@ -15,14 +15,16 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -207,11 +209,16 @@ public class KernelView {
     // Compiling a step costs a few seconds of CPU, more than the traced run of a small one: its classes are
     // kept in the user's cache folder under a digest of its sources and this Java, and compiled again only
     // when one of them changes. A folder appears whole (renamed into place) or not at all.
+    // Runs started side by side (a test suite, two notebooks) wait for one compile of a step rather than each making
+    // its own: the first takes the step's lock file, the others find the classes there once they get it.
     Path compiledOnce(String name, Path jdk) throws IOException {
         Path cache = cacheFolder().resolve(sourcesDigest(name, jdk)), fresh;
         if (Files.isDirectory(cache)) return cache;
+        FileChannel lockFile;
         try {
             Files.createDirectories(cache.getParent());
+            lockFile = FileChannel.open(cache.resolveSibling(cache.getFileName() + ".lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             fresh = Files.createTempDirectory(cache.getParent(), "compiling-");
         } catch (IOException readOnly) {   // no cache then: a folder for this run only
             Path classes = Files.createTempDirectory("kernel-view-classes-");
@@ -219,11 +226,14 @@ public class KernelView {
             compile(name, jdk, classes);
             return classes;
         }
-        try {
+        try (lockFile; FileLock held = lockFile.lock()) {
+            if (Files.isDirectory(cache)) return cache;   // compiled by the run that held the lock before
             compile(name, jdk, fresh);
             Files.move(fresh, cache, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | DirectoryNotEmptyException compiledMeanwhile) {
-            // another kernel-view run put the same classes there first
+        } catch (FileSystemException compiledMeanwhile) {
+            // another kernel-view run put the same classes there first (one that took no lock: Linux then says
+            // "Directory not empty", a plain FileSystemException in Java 17)
+            if (!Files.isDirectory(cache)) throw compiledMeanwhile;
         } finally {
             deleteQuietly(fresh);
         }
