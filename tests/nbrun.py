@@ -11,12 +11,10 @@
       of any notebook failed. --small sets SIZE (lib/nbio.jsh, lib/kernel.jsh) to 7 MiB right after it is loaded: the run then shows
       that every cell runs on this kernel, not the full-size numbers, and its JVM runs with SMALL_RUN_JVM_OPTIONS. --prestart starts the next notebook's kernel
       while one runs, and runs every kernel's JVM with SMALL_RUN_JVM_OPTIONS too: both only where no CPU share or time is judged.
-      --ready-first (for runs whose CPU shares and times are judged) starts every notebook's kernel at once, and on
-      each runs the notebook's leading cells that only load the pack's files (%load, %jars: see preamble_end), all at
-      once; the first notebook's other cells run only once every kernel has done that: no kernel then starts or loads
-      while a notebook's own cells run, and each notebook finds its kernel waiting with its files loaded (a waiting IJava
-      kernel used about 1% of a core, 0.1 CPU-s in 10 s). The cells still run top to bottom on each kernel; a notebook's
-      seconds count its own cells only. --lean runs every kernel's JVM with SMALL_RUN_JVM_OPTIONS.
+      --ready-first (for runs whose CPU shares and times are judged) starts every notebook's kernel at once and runs the
+      first cell only once all have answered: no kernel then starts while a notebook runs, and each notebook finds its
+      kernel waiting (a waiting IJava kernel used about 1% of a core, 0.1 CPU-s in 10 s), so a run waits for no kernel
+      start between notebooks. --lean runs every kernel's JVM with SMALL_RUN_JVM_OPTIONS.
 
   nbrun.py regenerate [--kernel KERNEL] [--timeout S] NOTEBOOK...
       Runs each notebook and, only if no cell failed, writes its fresh outputs back in place,
@@ -42,7 +40,6 @@ import tempfile
 import time
 
 import nbformat
-from jupyter_core.utils import ensure_async
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 
@@ -249,53 +246,6 @@ async def shut_down(km):
     await km.shutdown_kernel(now=True)
 
 
-LOADS_ONLY = re.compile(r"^\s*(%load lib/\S+|%jars \S+)?\s*$")
-
-
-def preamble_end(nb):
-    """The index after the notebook's leading cells that only load the pack's files (every line a `%load lib/...` or a
-    `%jars ...`; prose cells between them count with them): what --ready-first runs before any notebook's own cells.
-    Loading times nothing and prints nothing."""
-    end = 0
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type == "code" and not all(LOADS_ONLY.match(line) for line in cell.source.splitlines()):
-            break
-        end = index + 1 if cell.cell_type == "code" else end
-    return end
-
-
-async def execute_cells(client, start, stop):
-    """Runs cells start..stop-1 of client's notebook on its kernel (client.kc, a started kernel's client), as nbclient's
-    async_execute runs them all: the first part asks the kernel for its language first."""
-    if start == 0:
-        client.reset_execution_trackers()
-        info = await client.async_wait_for_reply(await ensure_async(client.kc.kernel_info()))
-        if info is not None and "language_info" in info["content"]:
-            client.nb.metadata["language_info"] = info["content"]["language_info"]
-    for index in range(start, stop):
-        await client.async_execute_cell(client.nb.cells[index], index, execution_count=client.code_cells_executed + 1)
-    if stop == len(client.nb.cells):
-        client.set_widgets_metadata()
-
-
-async def loaded_kernel(kernel, path, nb, timeout, stderr_path, lean):
-    """For --ready-first: a started kernel that has run nb's preamble (preamble_end), with its notebook client, how many
-    cells ran, and what went wrong (a kernel that did not start: no client)."""
-    try:
-        km, kc = await started_kernel(kernel, os.path.dirname(os.path.abspath(path)), stderr_path, lean)
-    except RuntimeError as e:
-        return None, None, None, 0, [str(e)]
-    client = NotebookClient(nb, km=km, kernel_name=kernel, timeout=timeout, allow_errors=True, record_timing=False,
-                            resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}})
-    client.kc = kc
-    end = preamble_end(nb)
-    try:
-        await execute_cells(client, 0, end)
-    except Exception as e:   # a cell timed out or the kernel died: this notebook fails, the others still run
-        return km, kc, client, len(nb.cells), [f"{type(e).__name__}: {e}"]
-    return km, kc, client, end, []
-
-
 async def run_each(kernel, paths, timeout, small, prestart, stderr_dir, done, ready_first=False, lean=False):
     """Runs each notebook on a fresh kernel of its own, one after the other, and calls done(path, nb, seconds, errors)
     for each; returns how many had errors (error outputs, stderr, a kernel that did not start, a cell that timed out).
@@ -306,32 +256,10 @@ async def run_each(kernel, paths, timeout, small, prestart, stderr_dir, done, re
     failed = 0
     lean = lean or small or prestart
     if ready_first:
-        notebooks = [nbformat.read(path, as_version=4) for path in paths]
-        if small:
-            notebooks = [shrink(nb) for nb in notebooks]
-        waiting = [asyncio.ensure_future(loaded_kernel(kernel, path, nb, timeout, stderr_of(path), lean))
-                   for path, nb in zip(paths, notebooks)]
+        waiting = [asyncio.ensure_future(started_kernel(kernel, cwd_of(path), stderr_of(path), lean)) for path in paths]
         await asyncio.wait(waiting)
-        for path, nb, ready in zip(paths, notebooks, waiting):
-            km, kc, client, ran, log = ready.result()
-            start = time.monotonic()
-            try:
-                if client is not None and not log:
-                    await execute_cells(client, ran, len(nb.cells))
-            except Exception as e:   # a cell timed out or the kernel died: the notebook fails, the others still run
-                log.append(f"{type(e).__name__}: {e}")
-            finally:
-                if km is not None:
-                    kc.stop_channels()
-                    await shut_down(km)
-            seconds = time.monotonic() - start
-            coalesce_streams(nb)
-            nb.metadata["kernelspec"] = dict(KERNELSPEC)
-            errors = log + errors_of(nb)
-            failed += 1 if errors else 0
-            done(path, nb, seconds, errors)
-        return failed
-    next_start = asyncio.ensure_future(started_kernel(kernel, cwd_of(paths[0]), stderr_of(paths[0]), lean))
+    next_start = waiting[0] if ready_first else asyncio.ensure_future(
+        started_kernel(kernel, cwd_of(paths[0]), stderr_of(paths[0]), lean))
     for index, path in enumerate(paths):
         nb = nbformat.read(path, as_version=4)
         if small:
@@ -343,7 +271,9 @@ async def run_each(kernel, paths, timeout, small, prestart, stderr_dir, done, re
             km = None
             log.append(str(e))
         following = paths[index + 1] if index + 1 < len(paths) else None
-        if following and prestart:
+        if following and ready_first:
+            next_start = waiting[index + 1]
+        elif following and prestart:
             next_start = asyncio.ensure_future(started_kernel(kernel, cwd_of(following), stderr_of(following), lean))
         start = time.monotonic()
         if km is not None:
@@ -363,7 +293,7 @@ async def run_each(kernel, paths, timeout, small, prestart, stderr_dir, done, re
         errors = log + errors_of(nb)
         failed += 1 if errors else 0
         done(path, nb, seconds, errors)
-        if following and not prestart:
+        if following and not prestart and not ready_first:
             next_start = asyncio.ensure_future(started_kernel(kernel, cwd_of(following), stderr_of(following), lean))
     return failed
 

@@ -197,9 +197,8 @@ public final class Notebooks {
      * Runs notebooks/NAME for every name on KERNEL in one tests/nbrun.py process, each on a fresh kernel, with a per-cell
      * timeout. small: SIZE is set to 7 MiB after lib/nbio.jsh loads (every cell runs; the full-size numbers are not
      * shown). prestart: the next notebook's kernel starts while one runs (only where no timing is judged); otherwise
-     * every kernel starts at once, loads its notebook's files (the leading cells that only %load or %jars) and waits,
-     * ready, before the first notebook's own cells run (nbrun.py --ready-first): no kernel starts or loads while a timed
-     * notebook runs, and none is waited for between them. Every kernel's JVM runs on C1 alone
+     * every kernel starts at once and waits, ready, before the first notebook runs (nbrun.py --ready-first): no kernel
+     * starts while a timed notebook runs, and none is waited for between them. Every kernel's JVM runs on C1 alone
      * (nbrun.py's SMALL_RUN_JVM_OPTIONS; the committed outputs come from notebooks/regenerate's default JVM).
      */
     public static Map<String, Execution> executeAll(String kernel, List<String> names, boolean small, boolean prestart,

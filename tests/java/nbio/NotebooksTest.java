@@ -243,9 +243,8 @@ class NotebooksTest {
             "03-nonblocking-client.ipynb", "06b-select-server.ipynb", "06c-virtual-threads.ipynb", "08-kernel-view.ipynb");
 
     /**
-     * Every notebook at full size on IJava, one after the other in one runner; the timed ones' kernels all start first,
-     * load their notebook's files side by side (the leading %load cells: compiling lib/*.jsh, timing nothing) and wait
-     * (nothing else starts or loads while one runs). Their JVMs run on C1 alone, as the untimed ones do: the loops whose
+     * Every notebook at full size on IJava, one after the other in one runner; the timed ones' kernels all start first
+     * and wait (nothing else starts while one runs). Their JVMs run on C1 alone, as the untimed ones do: the loops whose
      * CPU shares and times are judged make a system call every round (a write that returns 0, a select), as costly on
      * C1; what C1 saves is javac's CPU compiling the cells (04, 05, 06a, 07: 43 CPU-s against 77-82 on C2).
      */
