@@ -89,11 +89,11 @@ class TourFaultsTest {
     @Test
     void aJreIsNotTakenForAJdkAndAFailingStep6cIsOneLine(@TempDir Path tmp) throws IOException {
         // Three tours, started at once: each has its own servers on ports of their own and its own working folder.
-        Path jre = fakeJava(tmp.resolve("jre-25"), null);
+        Scripts.Proc jreTour = germanTourWithAJreAsJavaHome();
         Path failingCompiler = fakeJava(tmp.resolve("jdk-25"), "echo 'javac: gave up on purpose'; exit 1");
         Path realJavac = Scripts.javaHome(21).resolve("bin/javac");
         Path failing = fakeJava(tmp.resolve("jdk-25-failing"), "exec " + Scripts.shellQuoted(realJavac.toString()) + " -J-XX:TieredStopAtLevel=1 \"$@\"");
-        Scripts.Proc jreTour = tourWithJavaHome(jre), failingCompilerTour = tourWithJavaHome(failingCompiler), failingTour = tourWithJavaHome(failing);
+        Scripts.Proc failingCompilerTour = tourWithJavaHome(failingCompiler), failingTour = tourWithJavaHome(failing);
 
         assertEquals(0, jreTour.waitFor(RUN), jreTour.output());
         assertTrue(jreTour.stdout().contains("v-threads | RESULT client=virtual-threads "), jreTour.stdout());
@@ -110,7 +110,30 @@ class TourFaultsTest {
     }
 
     static Scripts.Proc tourWithJavaHome(Path javaHome) {
-        return Scripts.commandWithEnv(Map.of("JAVA_HOME", javaHome.toString()), tourOnJava17("--size", "1000000", "--connections", "100"));
+        return tourWithEnv(Map.of("JAVA_HOME", javaHome.toString()));
+    }
+
+    static Scripts.Proc tourWithEnv(Map<String, String> env) {
+        return Scripts.commandWithEnv(env, tourOnJava17("--size", "1000000", "--connections", "100"));
+    }
+
+    private static Scripts.Proc germanTour;
+
+    /**
+     * One full tour for two claims, started by whichever of this class and LocaleTest asks first (a tour is every step's
+     * JVM and a compile of step 6c): JAVA_HOME names a Java 25 without a compiler (a JRE), which the tour must pass over
+     * to run step 6c (this class), and the JVMs run in a German locale (LocaleTest.GERMAN), whose machine lines must keep
+     * their format. Neither setting touches what the other checks: the locale is not read to pick a JDK, and any JDK that
+     * runs step 6c prints its lines in that locale.
+     */
+    static synchronized Scripts.Proc germanTourWithAJreAsJavaHome() throws IOException {
+        if (germanTour == null) {
+            Path jre = fakeJava(Scripts.ROOT.resolve("tests/target/tour-jre-25"), null);
+            Map<String, String> env = new java.util.HashMap<>(LocaleTest.GERMAN);
+            env.put("JAVA_HOME", jre.toString());
+            germanTour = tourWithEnv(env);
+        }
+        return germanTour;
     }
 
     // A Java 25 folder whose bin/java only says it failed (exit code 1); with a bin/javac running this shell
