@@ -397,43 +397,39 @@ class FaultsTest {
         }
     }
 
+    /**
+     * The clients are a program of their own (ShortConnections) in the server's network namespace: the 8,000 sockets they
+     * close first wait in TIME-WAIT there for 60 s, not in this machine's socket tables, which every client step's
+     * send-queue reading scans. It asks this test to wait for the server ("await N") and to list the server's descriptors
+     * while its probe is open ("probe N").
+     */
     @ParameterizedTest
     @ValueSource(strings = {"Server", "SelectServer"})
     void tenThousandShortConnectionsLeakNoFileDescriptors(String script) throws Exception {
         boolean selectServer = script.equals("SelectServer");
-        try (Scripts.Server server = selectServer ? Scripts.selectServerUntimed("--events") : Scripts.serverUntimed("--idle-timeout", "30")) {
-            InetSocketAddress address = new InetSocketAddress("localhost", server.port());
-            int connections = 10_000, warmUp = 20, backlog = 5;
+        try (Scripts.Server server = selectServer ? Scripts.listeningInNetworkOfItsOwn(script, "--events")
+                : Scripts.listeningInNetworkOfItsOwn(script, "--idle-timeout", "30")) {
+            int connections = 10_000;
             Scripts.Proc.LineCounter served = server.proc().counter(Pattern.compile("^SERVED client="));
-            List<String> before = List.of();
-            List<SocketChannel> idle = new java.util.ArrayList<>();
-            for (int i = 1; i <= connections; i++) {
-                // Keep within the step-1 server's listen backlog of 5 (the article's listen(5)): beyond
-                // it the kernel drops new connection attempts and clients retry after a second or more.
-                if (i > backlog) served.awaitAtLeast(i - backlog - idle.size(), WAIT);
-                SocketChannel client = SocketChannel.open(address);
-                switch (i % 5) {
-                    case 0 -> { }                                                   // connect, close
-                    case 1 -> Wire.write(client, new byte[]{1, 2, 3});                // a few bytes
-                    case 2 -> client.setOption(StandardSocketOptions.SO_LINGER, 0); // a reset
-                    case 3 -> client.shutdownOutput();                              // half-close first
-                    default -> { }                                                  // idle (below)
+            Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+            String classes = Path.of(ShortConnections.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            Scripts.Proc clients = Scripts.inNetworkOf(server.proc(), java.toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                    "-cp", classes, ShortConnections.class.getName(), server.portArg(), String.valueOf(connections), String.valueOf(selectServer));
+            Pattern asks = Pattern.compile("^(await|probe) (\\d+)$");
+            List<List<String>> listed = new ArrayList<>();
+            for (int from = 0; listed.size() < 2; ) {
+                Scripts.Proc.Found asked = clients.awaitLineFrom(from, asks, WAIT);
+                from = asked.index() + 1;
+                int n = Integer.parseInt(asked.matcher().group(2));
+                if (asked.matcher().group(1).equals("await")) {
+                    served.awaitAtLeast(n, WAIT);
+                } else {
+                    listed.add(descriptorsWhenAccepted(server, n));
                 }
-                // select-server also holds 500 idle connections at once for a while; the step-1
-                // server, one client at a time, would wait on the first of them.
-                if (i % 5 == 4 && selectServer && i > warmUp && i < connections / 2 && idle.size() < 500) idle.add(client);
-                else client.close();
-                if (i == warmUp) { // every warm-up connection served: the baseline
-                    served.awaitAtLeast(warmUp, WAIT);
-                    before = descriptorsWithProbe(server, warmUp + 1);
-                }
-                if (i == connections / 2) {
-                    for (SocketChannel c : idle) c.close();
-                    idle.clear();
-                }
+                clients.answer("go " + served.count());
             }
-            served.awaitAtLeast(connections + 1, WAIT); // and the first probe
-            assertEquals(before, descriptorsWithProbe(server, connections + 2), "open sockets, pipes and other non-file descriptors before and after");
+            assertEquals(0, clients.waitFor(WAIT), clients.output());
+            assertEquals(listed.get(0), listed.get(1), "open sockets, pipes and other non-file descriptors before and after");
             if (selectServer) {
                 server.proc().signal("TERM");
                 server.proc().waitFor(WAIT);
@@ -444,16 +440,14 @@ class FaultsTest {
 
     /**
      * The server's open descriptors other than files on disk (sockets, pipes, epoll and event
-     * descriptors: what a connection could leak), sorted, listed while a probe connection (client
+     * descriptors: what a connection could leak), sorted, listed once a probe connection (client
      * number {@code n}) is open and accepted. select-server closes a finished client's socket for
      * good on its next select(): once it has accepted the probe, every earlier close is complete.
      */
-    static List<String> descriptorsWithProbe(Scripts.Server server, int n) throws IOException {
+    static List<String> descriptorsWhenAccepted(Scripts.Server server, int n) throws IOException {
         boolean selectServer = server.proc().stdout().startsWith("select-server");
-        try (SocketChannel probe = Wire.connect(server.port())) {
-            server.proc().awaitLine(Pattern.compile(selectServer ? "^EVENT accept client=" + n + " " : "^server: client " + n + " connected"), WAIT);
-            return nonFileDescriptors(server.proc().pid());
-        }
+        server.proc().awaitLine(Pattern.compile(selectServer ? "^EVENT accept client=" + n + " " : "^server: client " + n + " connected"), WAIT);
+        return nonFileDescriptors(server.proc().pid());
     }
 
     /**

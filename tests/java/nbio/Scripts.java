@@ -465,13 +465,20 @@ public final class Scripts {
 
             LineCounter(Pattern pattern) { this.pattern = pattern; }
 
+            /** How many matching lines have arrived so far. */
+            public int count() {
+                synchronized (Proc.this) {
+                    for (; scanned < all.size(); scanned++) if (pattern.matcher(all.get(scanned)).find()) count++;
+                    return count;
+                }
+            }
+
             /** Waits until at least {@code n} matching lines have arrived, in any order. */
             public void awaitAtLeast(int n, Duration timeout) {
                 long deadline = System.nanoTime() + timeout.toNanos();
                 synchronized (Proc.this) {
                     while (true) {
-                        for (; scanned < all.size(); scanned++) if (pattern.matcher(all.get(scanned)).find()) count++;
-                        if (count >= n) return;
+                        if (count() >= n) return;
                         long left = deadline - System.nanoTime();
                         if (left <= 0 || !process.isAlive()) {
                             throw new AssertionError(count + " lines matching /" + pattern + "/, expected " + n + "; last output:\n"
@@ -488,6 +495,16 @@ public final class Scripts {
         }
 
         public LineCounter counter(Pattern pattern) { return new LineCounter(pattern); }
+
+        /** Writes a line to the process's stdin, for a program that asks and waits for an answer. */
+        public void answer(String line) {
+            try {
+                process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                process.getOutputStream().flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
 
         /** The fields of the last line starting with {@code prefix} (e.g. "RESULT"). */
         public synchronized Map<String, String> last(String prefix) {
