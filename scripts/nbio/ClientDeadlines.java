@@ -40,6 +40,16 @@ final class ClientDeadlines {
         return nowNanos - sinceNanos > timeoutNanos;
     }
 
+    /**
+     * How often the send queue is read while a stall is watched for: every 100 ms, or 20 times per --timeout when that
+     * is longer (every 3 s for the default 60 s). A reading of /proc/net/tcp6 costs the kernel a walk of every socket
+     * on the machine (milliseconds where a busy host holds thousands in TIME-WAIT), so it is not done more often than the
+     * deadline needs: a stall is then said at most a twentieth of --timeout after it is due, never before.
+     */
+    final long sampleNanos() {
+        return Math.max(100_000_000L, timeoutNanos / 20);
+    }
+
     /** The exception that ends a stalled transfer; cutShort then says why. */
     IOException stalled() {
         timedOut = true;
@@ -47,15 +57,30 @@ final class ClientDeadlines {
     }
 
     // A blocking write has no deadline of its own. While one is in progress, a watchdog looks at the
-    // socket's send queue (Linux shows it in /proc/net/tcp): the server takes bytes, the queue moves.
+    // socket's send queue (Linux shows it in /proc/net/tcp6): the server takes bytes, the queue moves.
     // When it has not moved for --timeout seconds, closing the socket ends the write.
+    // Why reading it every sampleNanos() is enough: a write blocks only while the queue is full, and the
+    // kernel wakes it only once the server has taken a third of the buffer, when it fills the queue again.
+    // So between two readings the queue either stayed still (a stall, seen at most one reading late), or went
+    // down by what the server took, and a reading shows the same count as the last only if the server took
+    // a third of the buffer at once and then nothing until that reading. A server that takes bytes at any
+    // steady pace, however slow, leaves the queue below its top for all but an instant of each refill, so
+    // no run of readings spanning --timeout can all show the same count: it is not called a stall. (A
+    // server that takes a third of the buffer in one go, then pauses in step with the readings, could be,
+    // at 100 ms as at 3 s.)
     void watchBlockingWrites(BooleanSupplier writing) {
         Thread watchdog = new Thread(() -> {
-            long seen = -2, since = System.nanoTime();
+            long seen = -2, since = System.nanoTime(), everyMs = sampleNanos() / 1_000_000;
             while (!finished) {
-                try { Thread.sleep(100); } catch (InterruptedException e) { return; }
-                long now = System.nanoTime(), queued = SocketQueues.sendQueue(sock);
-                if (!writing.getAsBoolean() || queued == 0 || queued != seen) { // 0: nothing waits to go
+                try { Thread.sleep(everyMs); } catch (InterruptedException e) { return; }
+                long now = System.nanoTime();
+                if (!writing.getAsBoolean()) {   // no blocking write waits (the other steps' sockets never block)
+                    seen = -2;
+                    since = now;
+                    continue;
+                }
+                long queued = SocketQueues.sendQueue(sock);
+                if (queued == 0 || queued != seen) { // 0: nothing waits to go
                     seen = queued;
                     since = now;
                 } else if (expired(since, now)) {

@@ -126,9 +126,13 @@ public final class ClientRun {
         sock.shutdownOutput();
         sock.configureBlocking(false);
         // Looked at now and then, not waited for in a Selector of its own: the step's epoll waits
-        // (which the kernel's view counts) stay those of its lesson.
+        // (which the kernel's view counts) stay those of its lesson. Polling for the close is one cheap
+        // read call; the send queue costs a walk of the machine's sockets, so it is read every
+        // sampleNanos(), first after one such wait (a server that has already read nearly everything
+        // closes before then). After shutdownOutput nothing is added to the queue: it only goes down,
+        // so two readings that show the same count prove that nothing moved in between.
         ByteBuffer answer = ByteBuffer.allocate(1024);
-        long queued = SocketQueues.sendQueue(sock), since = System.nanoTime(), pauseMs = 1;
+        long every = deadlines.sampleNanos(), nextSample = System.nanoTime() + every, queued = -2, since = 0, pauseMs = 1;
         while (sock.read(answer.clear()) >= 0) {                       // -1: the server closed
             try {
                 Thread.sleep(pauseMs);
@@ -136,8 +140,11 @@ public final class ClientRun {
                 throw new InterruptedIOException();
             }
             pauseMs = Math.min(2 * pauseMs, 50);
-            long now = System.nanoTime(), nowQueued = SocketQueues.sendQueue(sock);
-            if (nowQueued != queued) {
+            long now = System.nanoTime();
+            if (now < nextSample) continue;
+            nextSample = now + every;
+            long nowQueued = SocketQueues.sendQueue(sock);
+            if (nowQueued != queued) {                                  // the first reading counts as a move
                 queued = nowQueued;
                 since = now;
             } else if (deadlines.expired(since, now)) {

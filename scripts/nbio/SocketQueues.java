@@ -1,6 +1,8 @@
 package nbio;
 
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
@@ -92,14 +94,21 @@ public final class SocketQueues {
     }
 
     /**
-     * This connected socket's Send-Q from /proc/net/tcp or tcp6 (no process started, so cheap enough to poll),
+     * This connected socket's Send-Q from /proc/net/tcp6 or tcp (no process started, so cheap enough to poll),
      * or -1 where Linux does not show it or the socket is closed.
      */
     public static long sendQueue(SocketChannel channel) {
+        int local, remote;
         try {
-            int local = port(channel, true), remote = port(channel, false);
-            for (Queue q : fromProc(local, remote)) if (q.localPort() == local && q.remotePort() == remote) return q.sendQ();
-        } catch (RuntimeException closed) { }
+            local = port(channel, true);
+            remote = port(channel, false);
+        } catch (RuntimeException closed) {
+            return -1;
+        }
+        // Java's sockets are IPv6 sockets wherever the system has IPv6 (an IPv4 peer shows as ::ffff:127.0.0.1),
+        // so tcp6 first; the reading stops at the socket, and the kernel writes out no line after it.
+        List<Queue> found = new ArrayList<>(1);
+        for (String file : PROC_FILES_SIX_FIRST) if (scanProc(file, new int[] {local, remote}, true, found)) return found.get(0).sendQ();
         return -1;
     }
 
@@ -258,31 +267,91 @@ public final class SocketQueues {
         return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
     }
 
-    // ---- reading /proc/net/tcp{,6}: "sl local_address rem_address st tx_queue:rx_queue ...", addresses in hex ----
+    // ---- reading /proc/net/tcp{,6}: "sl: local_address rem_address st tx_queue:rx_queue ...", addresses in hex ----
+
+    private static final List<String> PROC_FILES_SIX_FIRST = List.of("/proc/net/tcp6", "/proc/net/tcp");
+    private static final int TIME_WAIT = 0x06, LISTEN = 0x0A;
 
     static List<Queue> fromProc(int... ports) {
         List<Queue> queues = new ArrayList<>();
-        for (String file : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            List<String> lines;
-            try {
-                lines = Files.readAllLines(Path.of(file));
-            } catch (IOException absent) {
-                continue;
-            }
-            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
-                String[] cols = line.strip().split("\\s+");
-                if (cols.length < 5 || cols[3].equals("0A")) continue;   // 0A: listening
-                int local = Integer.parseInt(cols[1].substring(cols[1].indexOf(':') + 1), 16);
-                int remote = Integer.parseInt(cols[2].substring(cols[2].indexOf(':') + 1), 16);
-                boolean wanted = false;
-                for (int port : ports) wanted |= port == local || port == remote;
-                if (!wanted) continue;
-                String[] q = cols[4].split(":");
-                queues.add(new Queue(local, remote, Long.parseLong(q[0], 16), Long.parseLong(q[1], 16), UNKNOWN, UNKNOWN,
-                        UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN));
-            }
-        }
+        for (String file : List.of("/proc/net/tcp", "/proc/net/tcp6")) scanProc(file, ports, false, queues);
         return queues;
+    }
+
+    /**
+     * Adds to into every socket in file (one of /proc/net/tcp{,6}) with one of ports at either end, listening ones left
+     * out; with onePair, only the first socket from ports[0] to ports[1] that is not in TIME-WAIT (an old connection
+     * between the same ports may linger there), and the reading stops there. True if it added any.
+     * A machine may hold tens of thousands of sockets (a server's closed connections stay in TIME-WAIT for 60 s), and
+     * a client polls this while it waits: so the lines are looked at as bytes, only the ports and the state parsed
+     * before a line is skipped, with no String or regex made for it.
+     */
+    static boolean scanProc(String file, int[] ports, boolean onePair, List<Queue> into) {
+        try (InputStream in = new FileInputStream(file)) {
+            return scanProc(in, ports, onePair, into, 64 * 1024);
+        } catch (IOException absent) {
+            return false;
+        }
+    }
+
+    static boolean scanProc(InputStream in, int[] ports, boolean onePair, List<Queue> into, int bufferSize) throws IOException {
+        byte[] buffer = new byte[bufferSize];
+        int filled = 0;
+        boolean header = true, found = false;
+        for (int n; (n = in.read(buffer, filled, buffer.length - filled)) > 0; ) {
+            filled += n;
+            int start = 0;
+            for (int end; (end = indexOf(buffer, (byte) '\n', start, filled)) >= 0; start = end + 1) {
+                if (header) {
+                    header = false;
+                } else if (procLine(buffer, start, end, ports, onePair, into)) {
+                    if (onePair) return true;
+                    found = true;
+                }
+            }
+            System.arraycopy(buffer, start, buffer, 0, filled - start);   // the line not read to its end yet
+            filled -= start;
+        }
+        return found;
+    }
+
+    // A line: "%4d: LOCAL:PORT REMOTE:PORT ST TX_QUEUE:RX_QUEUE ...", the slot number at least 4 wide (wider from
+    // 10,000 sockets on), each address 8 hex digits in tcp and 32 in tcp6, each port 4, the state 2, the queues 8.
+    private static boolean procLine(byte[] b, int start, int end, int[] ports, boolean onePair, List<Queue> into) {
+        int slotColon = indexOf(b, (byte) ':', start, end);
+        if (slotColon < 0) return false;
+        int localColon = indexOf(b, (byte) ':', slotColon + 1, end);
+        if (localColon < 0) return false;
+        int width = localColon - (slotColon + 2), remoteColon = localColon + 6 + width, state = remoteColon + 6;
+        int tx = state + 3, rx = tx + 9;
+        if (rx + 8 > end || b[remoteColon] != ':' || b[rx - 1] != ':') return false;
+        int local = (int) hex(b, localColon + 1, 4), remote = (int) hex(b, remoteColon + 1, 4), st = (int) hex(b, state, 2);
+        if (st == LISTEN || (onePair && st == TIME_WAIT)) return false;
+        boolean wanted = false;
+        if (onePair) wanted = local == ports[0] && remote == ports[1];
+        else for (int port : ports) wanted |= port == local || port == remote;
+        if (!wanted) return false;
+        long sendQ = hex(b, tx, 8), recvQ = hex(b, rx, 8);
+        if (local < 0 || remote < 0 || sendQ < 0 || recvQ < 0) return false;
+        into.add(new Queue(local, remote, sendQ, recvQ, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN,
+                UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN));
+        return true;
+    }
+
+    private static int indexOf(byte[] b, byte wanted, int from, int to) {
+        for (int i = from; i < to; i++) if (b[i] == wanted) return i;
+        return -1;
+    }
+
+    /** The value of the count hex digits at from, or -1 if one of them is not a hex digit. */
+    private static long hex(byte[] b, int from, int count) {
+        long value = 0;
+        for (int i = from; i < from + count; i++) {
+            int digit = Character.digit(b[i], 16);
+            if (digit < 0) return -1;
+            value = value << 4 | digit;
+        }
+        return value;
     }
 
     // ---- helpers ----

@@ -1,6 +1,7 @@
 package nbio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -189,7 +190,70 @@ class SocketQueuesTest {
             assertNotNull(viaProc, "the peer's socket in /proc/net/tcp6 or tcp");
             assertTrue(viaSs.recvQ() > 0, "the peer has unread bytes: " + viaSs);
             assertEquals(viaSs.recvQ(), viaProc.recvQ(), "a peer that does not read keeps what it got");
+            // The client's Send-Q stops moving once every packet sent is acknowledged (the peer's buffer is full).
+            SocketQueues.Queue sender = SocketQueues.read(local, remote);
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (sender.unacked() > 0 && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(5_000_000);
+                sender = SocketQueues.read(local, remote);
+            }
+            assertTrue(sender.sendQ() > 0, "bytes wait in the client's queue: " + sender);
+            assertEquals(sender.sendQ(), SocketQueues.sendQueue(pair.client()), "sendQueue, read from /proc: " + sender);
+            pair.client().close();
+            assertEquals(-1, SocketQueues.sendQueue(pair.client()), "a closed socket has no queue to show");
         }
+    }
+
+    /** Lines as Linux writes them; slot numbers are wider from 10,000 sockets on; a 200-byte buffer splits lines. */
+    static final String PROC_TCP6 = "  sl  local_address                         remote_address                        st"
+            + " tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+            + "   0: 0000000000000000FFFF00000100007F:04D2 00000000000000000000000000000000:0000 0A 00000000:00000000"
+            + " 00:00000000 00000000  1000        0 15328412 1 000000003a9ca481 100 0 0 10 0\n"
+            + "10000: 0000000000000000FFFF00000100007F:9E4B 0000000000000000FFFF00000100007F:04D2 06 00000000:00000000"
+            + " 03:00000D3D 00000000     0        0 0 3 0000000000000000\n"
+            + "10001: 0000000000000000FFFF00000100007F:9E4B 0000000000000000FFFF00000100007F:04D2 01 003B5A1F:00000000"
+            + " 01:00000014 00000000  1000        0 15330101 2 00000000d1e4c2b7 20 4 1 10 -1\n"
+            + "10002: 0000000000000000FFFF00000100007F:04D2 0000000000000000FFFF00000100007F:9E4B 01 00000000:0001F3A5"
+            + " 00:00000000 00000000  1000        0 15330102 1 0000000070a3c1e2 20 4 30 10 -1\n";
+    static final String PROC_TCP = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout"
+            + " inode\n   3: 0100007F:9E4C 0100007F:04D2 01 00000010:00000020 00:00000000 00000000  1000        0 1170 1"
+            + " 00000000b794f70f 20 4 30 10 -1\n";
+
+    @Test
+    void readsProcNetTcpLinesOfEitherFamily() throws IOException {
+        List<SocketQueues.Queue> all = new java.util.ArrayList<>();
+        assertTrue(SocketQueues.scanProc(stream(PROC_TCP6), new int[] {0x04D2}, false, all, 200));
+        assertEquals(List.of("40523>1234 0:0", "40523>1234 3889695:0", "1234>40523 0:127909"),
+                all.stream().map(SocketQueuesTest::brief).toList(), "every socket of the port but the listening one");
+        all.clear();
+        assertTrue(SocketQueues.scanProc(stream(PROC_TCP), new int[] {0x04D2}, false, all, 200));
+        assertEquals(List.of("40524>1234 16:32"), all.stream().map(SocketQueuesTest::brief).toList());
+        all.clear();
+        assertFalse(SocketQueues.scanProc(stream(PROC_TCP), new int[] {0x04D3}, false, all, 200));
+        assertEquals(List.of(), all);
+    }
+
+    /** One connection's queue: the live socket, not an old one between the same ports in TIME-WAIT; no line after it is read. */
+    @Test
+    void readsOneConnectionUpToItsLineOnly() throws IOException {
+        String untilIt = PROC_TCP6.substring(0, PROC_TCP6.indexOf("10002:"));
+        java.io.InputStream thenFails = new java.io.SequenceInputStream(stream(untilIt), new java.io.InputStream() {
+            @Override public int read() throws IOException { throw new IOException("read past the connection's line"); }
+        });
+        List<SocketQueues.Queue> found = new java.util.ArrayList<>();
+        assertTrue(SocketQueues.scanProc(thenFails, new int[] {0x9E4B, 0x04D2}, true, found, 200));
+        assertEquals(List.of("40523>1234 3889695:0"), found.stream().map(SocketQueuesTest::brief).toList());
+        found.clear();
+        assertFalse(SocketQueues.scanProc(stream(PROC_TCP6), new int[] {0x04D2, 0x9E4C}, true, found, 200));
+        assertEquals(List.of(), found);
+    }
+
+    static java.io.InputStream stream(String text) {
+        return new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    static String brief(SocketQueues.Queue q) {
+        return q.localPort() + ">" + q.remotePort() + " " + q.sendQ() + ":" + q.recvQ();
     }
 
     @Test
