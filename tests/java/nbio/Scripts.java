@@ -271,20 +271,28 @@ public final class Scripts {
     public static List<String> asJBangStartsIt(String script, int javaFeature, String mainClass) {
         String classPath;
         synchronized (jbangClassPaths) {
+            // JBang's jar for the script as it is now (its cache key is the source's hash) is often there already (another
+            // run built it): then one start of JBang's JVM, not three.
             classPath = jbangClassPaths.computeIfAbsent(script, s -> {
+                String found = jbangClassPath(s);
+                if (found != null) return found;
                 Proc build = command("./jbang", "build", s);
                 if (build.waitFor(Duration.ofSeconds(300)) != 0) throw new AssertionError("./jbang build " + s + ":\n" + build.output());
-                Proc info = command("./jbang", "info", "classpath", s);
-                if (info.waitFor(Duration.ofSeconds(120)) != 0) throw new AssertionError("./jbang info classpath " + s + ":\n" + info.output());
-                List<String> lines = info.stdoutLines();
-                String found = lines.isEmpty() ? "" : lines.get(lines.size() - 1);
-                if (!Files.isRegularFile(Path.of(found.split(java.io.File.pathSeparator)[0]))) {
-                    throw new AssertionError("JBang built no jar for " + s + ": " + info.output());
-                }
+                found = jbangClassPath(s);
+                if (found == null) throw new AssertionError("JBang built no jar for " + s + ": " + build.output());
                 return found;
             });
         }
         return List.of(javaHome(javaFeature).resolve("bin/java").toString(), "-cp", classPath, mainClass);
+    }
+
+    /** What `./jbang info classpath SCRIPT` says, if the jar it names is there (JBang names it without building it). */
+    private static String jbangClassPath(String script) {
+        Proc info = command("./jbang", "info", "classpath", script);
+        if (info.waitFor(Duration.ofSeconds(120)) != 0) throw new AssertionError("./jbang info classpath " + script + ":\n" + info.output());
+        List<String> lines = info.stdoutLines();
+        String found = lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+        return Files.isRegularFile(Path.of(found.split(java.io.File.pathSeparator)[0])) ? found : null;
     }
 
     /** Starts the step-1 server on an ephemeral port and waits until it listens. */
