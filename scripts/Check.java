@@ -810,6 +810,7 @@ public class Check {
         long lastWriteCalls;
         int port;                                                      // a server's, once it said so
         final java.util.Set<String> jvmThreads = java.util.concurrent.ConcurrentHashMap.newKeySet(); // their ids
+        final java.util.Set<String> notMain = java.util.concurrent.ConcurrentHashMap.newKeySet();    // ids of threads not named "java"
 
         Child(Process process, Program program) {
             this.process = process;
@@ -836,6 +837,10 @@ public class Check {
             t.start();
         }
 
+        // How often waitFor and waitUntil look at the program's progress and write calls: a stall is 5 s, and what they wait
+        // for is seconds away, so 50 ms changes no verdict (awaitStopped and IoThreads look every 20 ms: their windows are short).
+        static final int POLL_MS = 50;
+
         /**
          * Waits for the program to exit: its exit code, or null if it is still running after that long or
          * (with progress) after STALL_SECONDS in which progress did not move.
@@ -844,7 +849,7 @@ public class Check {
             long start = System.nanoTime(), deadline = start + seconds * 1_000_000_000L, movedAt = start, last = progress.getAsLong();
             while (process.isAlive() && System.nanoTime() < deadline && System.nanoTime() - movedAt < STALL_SECONDS * 1_000_000_000L) {
                 lastWriteCalls = Math.max(lastWriteCalls, writeCalls());
-                process.waitFor(20, TimeUnit.MILLISECONDS);
+                process.waitFor(POLL_MS, TimeUnit.MILLISECONDS);      // returns at the exit: only progress waits for the poll
                 long now = progress.getAsLong();
                 if (now != last) { last = now; movedAt = System.nanoTime(); }
             }
@@ -866,7 +871,7 @@ public class Check {
                 long now = System.nanoTime();
                 if (!process.isAlive() || now > deadline || now - movedAt > STALL_SECONDS * 1_000_000_000L) return false;
                 lastWriteCalls = Math.max(lastWriteCalls, writeCalls());
-                Thread.sleep(20);
+                Thread.sleep(POLL_MS);
                 long moved = progress.getAsLong();
                 if (moved != last) { last = moved; movedAt = System.nanoTime(); }
             }
@@ -906,12 +911,9 @@ public class Check {
         long[] io() {
             long calls = lastWriteCalls, bytes = -1;
             try {
-                long chars = 0;
-                for (String line : Files.readAllLines(proc().resolve("io"))) {
-                    if (line.startsWith("syscw:")) calls = Long.parseLong(line.substring(6).trim());
-                    if (line.startsWith("rchar:") || line.startsWith("wchar:")) chars += Long.parseLong(line.substring(6).trim());
-                }
-                bytes = chars;
+                String io = Files.readString(proc().resolve("io"));
+                calls = ioField(io, "syscw");
+                bytes = ioField(io, "rchar") + ioField(io, "wchar");
             } catch (IOException | RuntimeException gone) { }
             return new long[] {calls, bytes};
         }
@@ -948,7 +950,13 @@ public class Check {
             try (Stream<Path> tasks = Files.list(proc().resolve("task"))) {
                 for (Path task : tasks.toList()) {
                     try {
-                        if (!Files.readString(task.resolve("comm")).strip().equals("java")) continue;
+                        // A thread once named otherwise keeps its name (a new one is "java" until the JVM names it): read once.
+                        String tid = task.getFileName().toString();
+                        if (notMain.contains(tid)) continue;
+                        if (!Files.readString(task.resolve("comm")).strip().equals("java")) {
+                            notMain.add(tid);
+                            continue;
+                        }
                         String[] fields = Files.readString(task.resolve("schedstat")).split(" ");
                         wanted += Long.parseLong(fields[0]) + Long.parseLong(fields[1]);
                     } catch (IOException | RuntimeException gone) {
@@ -972,6 +980,14 @@ public class Check {
             return JVM_THREAD.matcher(Files.readString(task.resolve("comm")).strip()).matches();
         }
 
+        /** A count from the text of a /proc io file ("name: N" lines), read every 20 ms for each thread: no regex, no lines. */
+        static long ioField(String io, String name) {
+            int at = io.indexOf(name + ": ");
+            if (at < 0) throw new IllegalStateException("no " + name + " in " + io);
+            int from = at + name.length() + 2, to = io.indexOf('\n', from);
+            return Long.parseLong(io.substring(from, to < 0 ? io.length() : to).trim());
+        }
+
         /** Write system calls the whole process made so far, from /proc/PID/io (a write that returns 0 counts too). */
         long writeCalls() { return io()[0]; }
 
@@ -987,11 +1003,8 @@ public class Check {
                             jvmThreads.add(tid);
                             continue;
                         }
-                        long calls = 0;
-                        for (String line : Files.readAllLines(task.resolve("io"))) {
-                            if (line.startsWith("syscr:") || line.startsWith("syscw:")) calls += Long.parseLong(line.substring(6).trim());
-                        }
-                        io.put(tid, calls);
+                        String counts = Files.readString(task.resolve("io"));
+                        io.put(tid, ioField(counts, "syscr") + ioField(counts, "syscw"));
                     } catch (IOException | RuntimeException gone) { }
                 }
             } catch (IOException gone) { }
