@@ -466,14 +466,14 @@ public class KernelView {
 
     // The step's socket queue and the peer's, as the kernel reports them (ss, else /proc/net/tcp), from the first
     // bytes the reader gets (before them the step is still connecting or making its data, and the queues are empty):
-    // every 20 ms for half a second (step 3 writes once and exits, and its queues drain within half a second at
-    // 16 MiB/s), then every 250 ms. Not more often: each reading is a process (ss: 10-15 ms of CPU, most of it
-    // starting ss; a few ms more with thousands of sockets in TIME-WAIT), and against the slow reader both queues
-    // stay near full for seconds, so their highs are seen at either rate (every 50 ms, a 70 MB run took ~120
-    // readings, ~1.5 CPU-s).
+    // every 20 ms for a second (step 3 writes once and exits within a few readings), then every 50 ms. Not more
+    // often: each reading is a process (ss: 10-15 ms of CPU, most of it starting ss; a few ms more with thousands of
+    // sockets in TIME-WAIT), and against the slow reader both queues stay near full for seconds, so their highs are
+    // seen at either rate. Not less often either: on a loaded machine each ss takes far longer than its pause (every
+    // 250 ms, at load 25, one run of retry-client saw the step's socket in 4 readings, none while its queue was full).
     // {readings, most in the step's send queue, its send buffer (skmem tb), most in the peer's receive queue, its rb}.
     final long[] queueView = new long[5];
-    static final String QUEUE_EVERY = "every 20 ms for half a second, then every 250 ms";
+    static final String QUEUE_EVERY = "every 20 ms for a second, then every 50 ms";
 
     Thread sampleQueues(SlowReader reader) throws IOException {
         int peerPort = reader.port();
@@ -504,7 +504,7 @@ public class KernelView {
                         }
                     }
                 }
-                LockSupport.parkNanos(System.nanoTime() - since < 500_000_000L ? 20_000_000L : 250_000_000L);
+                LockSupport.parkNanos(System.nanoTime() - since < 1_000_000_000L ? 20_000_000L : 50_000_000L);
             }
         }, "queue-sampler");
         t.setDaemon(true);
