@@ -62,7 +62,7 @@ class ClientFaultsTest {
     @Test
     void sizesOneWriteCannotMoveAreRefusedUpFront() throws IOException {
         String port = String.valueOf(freePort());
-        for (Scripts.Proc run : eachClient(client -> Scripts.startUntimed(client, "localhost", port, "2147479553"))) {
+        for (Scripts.Proc run : eachClient(client -> Scripts.startBeforeAnyByte(client, "localhost", port, "2147479553"))) {
             String line = oneLine(run, 2);
             assertTrue(line.contains("bad size '2147479553' (expected 1 to 2,147,479,552: the most one write call moves)"), line);
         }
@@ -128,7 +128,7 @@ class ClientFaultsTest {
     @Test
     void anEmptyArgumentIsRefusedNotSkipped() throws IOException {
         String port = String.valueOf(freePort());
-        for (Scripts.Proc run : eachClient(client -> Scripts.startUntimed(client, "", "localhost", port))) {
+        for (Scripts.Proc run : eachClient(client -> Scripts.startBeforeAnyByte(client, "", "localhost", port))) {
             String line = oneLine(run, 2);
             assertTrue(line.contains("argument 1 is empty"), line);
         }

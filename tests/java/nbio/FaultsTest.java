@@ -61,8 +61,8 @@ class FaultsTest {
     @ValueSource(strings = {"abc", "70000", "-1"})
     void badPortIsRejected(String port) {
         // Started side by side (each refusal is a process of its own that never connects), then checked in order.
-        Scripts.Proc server = Scripts.startUntimed("Server", port);
-        List<Scripts.Proc> clients = CLIENTS.stream().map(client -> Scripts.startUntimed(client, "localhost", port)).toList();
+        Scripts.Proc server = Scripts.startBeforeAnyByte("Server", port);
+        List<Scripts.Proc> clients = CLIENTS.stream().map(client -> Scripts.startBeforeAnyByte(client, "localhost", port)).toList();
         String line = oneLineError(2, server);
         assertTrue(line.startsWith("server: bad port '" + port + "'") && line.contains("usage: server"), line);
         for (Scripts.Proc client : clients) {
@@ -86,7 +86,7 @@ class FaultsTest {
         said.put(List.of("Tour", "--size", "huge"), "bad --size 'huge'");
         Map<List<String>, Scripts.Proc> runs = new java.util.LinkedHashMap<>();
         for (List<String> run : said.keySet()) {
-            runs.put(run, Scripts.startUntimed(run.get(0), run.subList(1, run.size()).toArray(String[]::new)));
+            runs.put(run, Scripts.startBeforeAnyByte(run.get(0), run.subList(1, run.size()).toArray(String[]::new)));
         }
         runs.forEach((run, proc) -> {
             String line = oneLineError(2, proc);
@@ -101,7 +101,7 @@ class FaultsTest {
             probe.bind(new InetSocketAddress("localhost", 0));
             port = ((InetSocketAddress) probe.getLocalAddress()).getPort();
         }
-        List<Scripts.Proc> runs = CLIENTS.stream().map(client -> Scripts.startUntimed(client, "localhost", String.valueOf(port))).toList();
+        List<Scripts.Proc> runs = CLIENTS.stream().map(client -> Scripts.startBeforeAnyByte(client, "localhost", String.valueOf(port))).toList();
         for (Scripts.Proc run : runs) {  // started side by side: none of them connects
             String line = oneLineError(1, run);
             assertTrue(line.endsWith("nothing is listening on localhost:" + port + ": start `./jbang server` first"), line);

@@ -157,6 +157,19 @@ public final class Scripts {
         return startWith(javaHome(requiredJava(script)), UNTIMED, script, args);
     }
 
+    /**
+     * JVM options for a step run that ends before it moves a byte (its arguments refused, nothing listening): such a run
+     * executes too little code for any compiler to pay off, and without one it spends about a quarter less CPU (a refused
+     * size, 20 runs each way at load ~29: 0.30 -> 0.22 CPU-s a run against {@link #UNTIMED}). Never for a run that
+     * transfers, fills a buffer or waits: interpreted, those cost many times more.
+     */
+    public static final List<String> BEFORE_ANY_BYTE = List.of("-Xint", "-XX:+UseSerialGC");
+
+    /** {@link #start}, on a JVM with the {@link #BEFORE_ANY_BYTE} options: for a run that ends before it moves a byte. */
+    public static Proc startBeforeAnyByte(String script, String... args) {
+        return startWith(javaHome(requiredJava(script)), BEFORE_ANY_BYTE, script, args);
+    }
+
     /** Starts scripts/NAME.java on the given JDK, with the options its //JAVA_OPTIONS line declares, as JBang does. */
     public static Proc startWith(Path javaHome, String script, String... args) {
         return startWith(javaHome, List.of(), script, args);
