@@ -195,7 +195,8 @@ public final class Scripts {
      * interface has that address). Nothing outside this machine is reachable from there.
      */
     public static Proc startIpv6Only(String script, String... args) {
-        return startInNetworkOfItsOwn("ip link set lo up && ip addr del 127.0.0.1/8 dev lo", script, args);
+        // Every run here ends before it moves a byte: refused, nothing listening, or a server that only says where it listens.
+        return startInNetworkOfItsOwn("ip link set lo up && ip addr del 127.0.0.1/8 dev lo", BEFORE_ANY_BYTE, script, args);
     }
 
     /**
@@ -203,7 +204,7 @@ public final class Scripts {
      * is that loopback. Reach it with {@link #inNetworkOf}.
      */
     public static Proc startLoopbackOnly(String script, String... args) {
-        return startInNetworkOfItsOwn("ip link set lo up", script, args);
+        return startInNetworkOfItsOwn("ip link set lo up", UNTIMED, script, args);
     }
 
     /** Runs a command in the network namespace of a process started by {@link #startLoopbackOnly}. */
@@ -236,10 +237,10 @@ public final class Scripts {
         return new Server(proc, Integer.parseInt(listening.group(1)));
     }
 
-    private static Proc startInNetworkOfItsOwn(String setup, String script, String... args) {
+    private static Proc startInNetworkOfItsOwn(String setup, List<String> jvmOptions, String script, String... args) {
         StringBuilder command = new StringBuilder(setup + " && exec");
         // every run here checks a refusal, a message or bytes, none a speed
-        for (String word : javaCommand(javaHome(requiredJava(script)), UNTIMED, script, args)) {
+        for (String word : javaCommand(javaHome(requiredJava(script)), jvmOptions, script, args)) {
             command.append(' ').append(shellQuoted(word));
         }
         return Proc.start(List.of("unshare", "--net", "sh", "-c", command.toString()), ROOT);
