@@ -34,7 +34,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The jshell editions (scripts/jshell/*.jsh): each runs snippet by snippet in JShell against a live
  * server, every snippet's outcome is checked (jshell itself exits 0 when one throws), and the server
- * says what it received.
+ * says what it received. The blocking and non-blocking editions' runs are the README's, in the jshell
+ * tool (ReadmeTest), where each snippet's outcome is read from what the tool prints.
  */
 @Timeout(300)
 class JshellEditionsTest {
@@ -119,8 +120,12 @@ class JshellEditionsTest {
         return own;
     }
 
+    /**
+     * The blocking and non-blocking editions run against a server as the README writes them (in the jshell tool), each
+     * snippet's outcome read from its output there: ReadmeTest#jshellCommandsRunAgainstTheServer, not again here.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"blocking-client.jsh", "retry-client.jsh", "select-client.jsh"})
+    @ValueSource(strings = {"retry-client.jsh", "select-client.jsh"})
     void clientEditionSendsTheArticlesBytesToTheStepOneServer(String edition) throws IOException {
         // A slow reader, so that the non-blocking loops meet full buffers and have zeros to count.
         try (Scripts.Server server = Scripts.server("--read-rate", "100")) {
@@ -131,40 +136,13 @@ class JshellEditionsTest {
             assertEquals(String.valueOf(ARTICLE_BYTES), served.get("bytes"), "bytes the server received");
             assertEquals(ClientStepsTest.crc32OfArticleData(ARTICLE_BYTES), served.get("crc32"), "crc32 of what it received");
             assertEquals("eof", served.get("ended"));
-            if (edition.equals("blocking-client.jsh")) {
-                assertTrue(outcome.printed().contains("one write call sent 73,400,320 of 73,400,320 bytes"), outcome.printed());
-            } else {
-                Matcher m = Pattern.compile("sent 73,400,320 bytes; ([\\d,]+) write calls returned 0").matcher(outcome.printed());
-                assertTrue(m.find(), outcome.printed());
-                assertTrue(number(m.group(1)) > 0, "against a slow reader some writes return 0: " + outcome.printed());
-                if (edition.equals("select-client.jsh")) {
-                    Matcher wakeUps = Pattern.compile("([\\d,]+) selector wake-ups").matcher(outcome.printed());
-                    assertTrue(wakeUps.find(), outcome.printed());
-                    assertEquals(number(m.group(1)), number(wakeUps.group(1)), "one wake-up per zero-return");
-                }
-            }
-        }
-    }
-
-    @Test
-    void nonBlockingEditionEndsInTheArticlesAssertionError() throws IOException {
-        try (ServerSocketChannel peer = ServerSocketChannel.open()) { // accepts, reads only after the client is done
-            peer.bind(new InetSocketAddress("localhost", 0));
-            int port = ((InetSocketAddress) peer.getLocalAddress()).getPort();
-            Outcome[] outcome = new Outcome[1];
-            Thread client = new Thread(() -> {
-                try { outcome[0] = run("nonblocking-client.jsh", port); } catch (IOException e) { throw new RuntimeException(e); }
-            });
-            client.start();
-            try (SocketChannel accepted = peer.accept()) {
-                join(client);
-                assertEquals(List.of("java.lang.AssertionError"), outcome[0].exceptions(), outcome[0].printed());
-                assertEquals("1", outcome[0].exitValue(), "its /exit line gives 1");
-                Matcher m = Pattern.compile("one write call sent ([\\d,]+) of 73,400,320 bytes").matcher(outcome[0].printed());
-                assertTrue(m.find(), outcome[0].printed());
-                long sent = number(m.group(1));
-                assertTrue(sent > 0 && sent < ARTICLE_BYTES, "one non-blocking write took a part: " + sent);
-                assertEquals(sent, Wire.drain(accepted)[0], "what the write took is what arrived");
+            Matcher m = Pattern.compile("sent 73,400,320 bytes; ([\\d,]+) write calls returned 0").matcher(outcome.printed());
+            assertTrue(m.find(), outcome.printed());
+            assertTrue(number(m.group(1)) > 0, "against a slow reader some writes return 0: " + outcome.printed());
+            if (edition.equals("select-client.jsh")) {
+                Matcher wakeUps = Pattern.compile("([\\d,]+) selector wake-ups").matcher(outcome.printed());
+                assertTrue(wakeUps.find(), outcome.printed());
+                assertEquals(number(m.group(1)), number(wakeUps.group(1)), "one wake-up per zero-return");
             }
         }
     }
@@ -292,15 +270,6 @@ class JshellEditionsTest {
 
     static long number(String withCommas) {
         return Long.parseLong(withCommas.replace(",", ""));
-    }
-
-    static void join(Thread thread) {
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(RUN.toSeconds()));
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-        assertTrue(!thread.isAlive(), "the edition did not finish");
     }
 
     /** Waits until {@code pattern} has matched {@code count} times in what was printed; returns the last match. */
