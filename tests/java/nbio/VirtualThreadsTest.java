@@ -200,12 +200,12 @@ class VirtualThreadsTest {
     @Test
     void nothingListeningIsOneLine() {
         int port;
-        try (Scripts.Server server = Scripts.selectServer()) {
+        try (Scripts.Server server = Scripts.selectServerUntimed()) {
             port = server.port();
             server.proc().signal("TERM");
             server.proc().waitFor(RUN);
         }
-        Scripts.Proc run = Scripts.startWith(Scripts.javaHome(21), "VirtualThreads", "localhost", String.valueOf(port), "100", "--connections", "50");
+        Scripts.Proc run = Scripts.startBeforeAnyByte("VirtualThreads", "localhost", String.valueOf(port), "100", "--connections", "50");
         assertEquals(1, run.waitFor(RUN), run.output());
         assertEquals(List.of("virtual-threads: nothing is listening on localhost:" + port + ": start `./jbang select-server` first"), run.stderrLines());
     }
@@ -214,7 +214,7 @@ class VirtualThreadsTest {
     @Test
     void jbangRunsTheAliasOnTheJdkInJavaHome() {
         Path jdk = Scripts.javaHome(21);
-        try (Scripts.Server server = Scripts.selectServer()) {
+        try (Scripts.Server server = Scripts.selectServerUntimed()) { // the claim is JBang's choice of JDK, not the server's speed
             Scripts.Proc run = Scripts.commandWithEnv(Map.of("JAVA_HOME", jdk.toString()),
                     "./jbang", "virtual-threads", "localhost", server.portArg(), "7000", "--connections", "200");
             assertEquals(0, run.waitFor(RUN), run.output());
