@@ -30,7 +30,7 @@ class ClientFaultsTest {
     void blockingTimeoutIsAStallDeadlineNotATotalOne() {
         // 1 MiB/s: about 10 s for 10 MB, far past a 2 s deadline, but the reader never stops taking bytes.
         try (Scripts.Server server = Scripts.serverUntimed("--read-rate", "1")) {
-            // On C2 (Scripts.start): its stall watchdog reads /proc/net/tcp every 100 ms while the write waits (see Scripts.UNTIMED).
+            // Its stall watchdog reads /proc/net/tcp6 every 100 ms while the write waits.
             Scripts.Proc client = Scripts.start("BlockingClient", "localhost", server.portArg(), "10000000", "--timeout", "2");
             assertEquals(0, client.waitFor(RUN), client.output());
             Map<String, String> result = client.last("RESULT");
@@ -49,7 +49,7 @@ class ClientFaultsTest {
     void bytesTheKernelTookButNoServerReadAreNotCalledDelivered() throws IOException {
         try (ServerSocketChannel neverAccepts = neverAccepts()) {
             String port = portOf(neverAccepts);
-            // On C2: each waits 2 s reading /proc/net/tcp now and then (see Scripts.UNTIMED).
+            // Each waits 2 s for the close, reading /proc/net/tcp6 every 100 ms.
             for (Scripts.Proc run : eachClient(client -> Scripts.start(client, "localhost", port, "100000", "--timeout", "2"))) {
                 String line = oneLine(run, 1);
                 assertTrue(line.endsWith(": the server neither took bytes nor closed the connection for 2 s (see --timeout)"

@@ -253,9 +253,8 @@ class FaultsTest {
         try (ServerSocketChannel peer = ServerSocketChannel.open()) { // accepts, never reads
             peer.bind(new InetSocketAddress("localhost", 0));
             String port = String.valueOf(((InetSocketAddress) peer.getLocalAddress()).getPort());
-            // On C2: while its write waits, a client's watchdog reads /proc/net/tcp every 100 ms, which C1's code does slower.
             // 1 s: the retry loop spins for as long as the deadline (a core's worth) and the blocking client's watchdog reads
-            // /proc/net/tcp 10 times a second; the claim is the same for any --timeout.
+            // /proc/net/tcp6 10 times a second; the claim is the same for any --timeout.
             Scripts.Proc client = Scripts.start(script, "localhost", port, PAST_THE_QUEUES, "--timeout", "1");
             try (SocketChannel accepted = peer.accept()) {
                 assertEquals(1, client.waitFor(WAIT), client.output());

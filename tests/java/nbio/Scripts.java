@@ -147,8 +147,9 @@ public final class Scripts {
      * without the optimising compiler and with the serial collector such short runs spend less CPU (measured here, 10
      * refusals each way: 0.25 -> 0.21 CPU-s a run; a 20 MB transfer's server 0.56 -> 0.44 CPU-s). They come before the
      * script's own //JAVA_OPTIONS, which win where the two differ (the last option given wins). Not for a run that mostly
-     * waits on a deadline or ticks: a client's stall watchdog reads /proc/net/tcp every 100 ms and the event loop ticks,
-     * and C1's code spends more there (a blocking client writing 10 MB to a 1 MiB/s reader: 1.3 -> 3.4 CPU-s).
+     * waits on a deadline or ticks: the event loop ticks, and C1's code spends more there. (A client's stall watchdog
+     * used to as well, while it parsed /proc/net/tcp with regexes; since it scans it as bytes, a blocking client writing
+     * 10 MB to a 1 MiB/s reader takes about the same either way: 0.60 CPU-s on C2, 0.64-0.71 on C1, load ~10.)
      */
     public static final List<String> UNTIMED = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
