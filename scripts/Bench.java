@@ -90,9 +90,9 @@ public class Bench {
         OUT.println("bench: " + machine());
         OUT.println("bench: " + load(bench.results, "before"));
         try {
-            bench.stepClasses = compileSteps(bench.work);
+            bench.stepClasses = compileSteps();
         } catch (IOException e) { // mkdir works on a full filesystem; the first write does not
-            System.err.println("bench: cannot write the steps' sources and classes into " + bench.work.getParent() + " (" + Failure.reason(e)
+            System.err.println("bench: cannot write the steps' sources and classes into " + System.getProperty("java.io.tmpdir") + " (" + Failure.reason(e)
                     + "); free some space there or point -Djava.io.tmpdir elsewhere");
             System.exit(1);
         }

@@ -15,24 +15,16 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -197,101 +189,20 @@ public class KernelView {
     // A step takes what is not its lesson from nbio/ beside it, which Java 22's source launcher finds (JEP 458) and an
     // older one does not: the step is compiled first, with nbio/, and run from its classes. On any Java: that keeps
     // the compiler's own system calls out of the count, and its CPU (step 6c's source launcher: ~2 CPU-s a run) out of
-    // every run but the first. A step on another JDK than kernel-view's (6c on 21+) is compiled by that JDK's javac.
+    // every run but the first (StepScripts.compiledOnce keeps the classes in ~/.cache/nbio/kernel-view). A step on
+    // another JDK than kernel-view's (6c on 21+) is compiled by that JDK's javac.
     List<String> launchable(Path jdk, String file) throws IOException {
         String name = step.file().replaceFirst("\\.java$", "");
         boolean own = jdk.equals(Path.of(System.getProperty("java.home")));
         if (own && !StepScripts.canCompile()) fail(1, "this Java has no compiler: run kernel-view with a JDK, not a JRE");
         if (!own && !Files.isExecutable(jdk.resolve("bin/javac"))) return List.of(file);   // a JRE: its source launcher
-        return List.of("-cp", compiledOnce(name, jdk).toString(), name);
-    }
-
-    // Compiling a step costs a few seconds of CPU, more than the traced run of a small one: its classes are
-    // kept in the user's cache folder under a digest of its sources and this Java, and compiled again only
-    // when one of them changes. A folder appears whole (renamed into place) or not at all.
-    // Runs started side by side (a test suite, two notebooks) wait for one compile of a step rather than each making
-    // its own: the first takes the step's lock file, the others find the classes there once they get it.
-    Path compiledOnce(String name, Path jdk) throws IOException {
-        Path cache = cacheFolder().resolve(sourcesDigest(name, jdk)), fresh;
-        if (Files.isDirectory(cache)) return cache;
-        FileChannel lockFile;
         try {
-            Files.createDirectories(cache.getParent());
-            lockFile = FileChannel.open(cache.resolveSibling(cache.getFileName() + ".lock"),
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            fresh = Files.createTempDirectory(cache.getParent(), "compiling-");
-        } catch (IOException readOnly) {   // no cache then: a folder for this run only
-            Path classes = Files.createTempDirectory("kernel-view-classes-");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(classes)));
-            compile(name, jdk, classes);
-            return classes;
+            Path classes = StepScripts.compiledOnce(StepScripts.cacheFolder("kernel-view"), scripts, List.of(name), jdk, own).classes();
+            return List.of("-cp", classes.toString(), name);
+        } catch (StepScripts.NotCompiled e) {
+            fail(1, "cannot compile " + step.file() + ":\n" + e.getMessage());
+            return null;
         }
-        try (lockFile; FileLock held = lockFile.lock()) {
-            if (Files.isDirectory(cache)) return cache;   // compiled by the run that held the lock before
-            compile(name, jdk, fresh);
-            Files.move(fresh, cache, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileSystemException compiledMeanwhile) {
-            // another kernel-view run put the same classes there first (one that took no lock: Linux then says
-            // "Directory not empty", a plain FileSystemException in Java 17)
-            if (!Files.isDirectory(cache)) throw compiledMeanwhile;
-        } finally {
-            deleteQuietly(fresh);
-        }
-        return cache;
-    }
-
-    void compile(String name, Path jdk, Path classes) throws IOException {
-        Optional<String> failed;
-        if (jdk.equals(Path.of(System.getProperty("java.home")))) {
-            failed = StepScripts.compile(scripts, classes, List.of(name));
-        } else {
-            Path messages = Files.createTempFile("kernel-view-javac-", ".txt");
-            try {
-                Process javac = StepScripts.compileWith(jdk, scripts, classes, List.of(name), messages);
-                failed = javac.waitFor() == 0 ? Optional.empty() : Optional.of(Files.readString(messages));
-            } catch (InterruptedException e) {
-                failed = Optional.of("interrupted");
-            } finally {
-                Files.deleteIfExists(messages);
-            }
-        }
-        failed.ifPresent(why -> {
-            deleteQuietly(classes);
-            fail(1, "cannot compile " + step.file() + ":\n" + why);
-        });
-    }
-
-    /** $XDG_CACHE_HOME/nbio/kernel-view, or ~/.cache/nbio/kernel-view. */
-    static Path cacheFolder() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("nbio").resolve("kernel-view");
-    }
-
-    /** SHA-256 of the step's Java (its home and its release file), the step's source and every nbio/*.java (name and text). */
-    String sourcesDigest(String name, Path jdk) throws IOException {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            Path release = jdk.resolve("release");
-            String version = Files.isReadable(release) ? Files.readString(release) : String.valueOf(Runtime.version());
-            sha.update((version + "\n" + jdk.toAbsolutePath() + "\n").getBytes(StandardCharsets.UTF_8));
-            sha.update(Files.readAllBytes(scripts.resolve(name + ".java")));
-            try (Stream<Path> library = Files.list(scripts.resolve("nbio"))) {
-                for (Path file : library.filter(f -> f.getFileName().toString().endsWith(".java")).sorted().toList()) {
-                    sha.update(("\n" + file.getFileName() + "\n").getBytes(StandardCharsets.UTF_8));
-                    sha.update(Files.readAllBytes(file));
-                }
-            }
-            return name + "-" + HexFormat.of().formatHex(sha.digest()).substring(0, 32);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java has SHA-256", e);
-        }
-    }
-
-    static void deleteQuietly(Path folder) {
-        try (Stream<Path> files = Files.walk(folder)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) { }
     }
 
     /** For a server step: wait until it listens, send it {@code connections} clients side by side, then stop it. */

@@ -29,13 +29,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import nbio.Failure;
 import nbio.Jdks;
 import nbio.MachineLines;
@@ -96,11 +96,10 @@ public class Tour {
         long tourStart = System.nanoTime();
         terminal.println("The article, step by step: every number below is measured now, on this machine.\n");
 
-        Path work = temporaryFolder();
-        onStop(work);
+        onStop();
         boolean signalledChild = false;
         try {
-            Steps steps = compiledSteps(work);
+            Steps steps = compiledSteps();
 
             terminal.println("Step 1. A blocking server: it accepts one client at a time and reads 1024 bytes per call\n"
                     + "until the client closes. Here it reads at most " + readRate + " MiB/s on purpose, slower than loopback,\n"
@@ -191,7 +190,6 @@ public class Tour {
             STDERR.println("tour: stopped by a signal during " + currentStep + "; the steps after it did not run");
         } finally {
             stopChildren();
-            deleteTree(work);
         }
         if (signalledChild) System.exit(130);
     }
@@ -268,64 +266,76 @@ public class Tour {
         }
     }
 
-    /** Step 6c on a JDK 21+: compiled by that JDK's javac while the other steps run, then run by its java. */
-    record VirtualThreadsStep(Path jdk, Path classes, Process compiler, Path compilerOutput) {
+    /** Step 6c on a JDK 21+: compiled by that JDK's javac (if no earlier tour did) while the other steps run, then run by its java. */
+    record VirtualThreadsStep(Path jdk, CompletableFuture<Path> classes) {
         Child start(String... args) throws Stopped {
+            Path compiled = null;
             try {
-                int exit = compiler.waitFor();
+                compiled = classes.get();
+            } catch (InterruptedException e) {
+                throw new Stopped();
+            } catch (ExecutionException e) {
                 checkNotStopping();
-                if (exit != 0) {
-                    for (String line : Files.readAllLines(compilerOutput)) System.out.println("    v-threads | " + line);
-                    fail("virtual-threads does not compile with " + jdk + " (exit code " + exit + ", its lines above say why):"
+                if (e.getCause() instanceof StepScripts.NotCompiled javac) {
+                    for (String line : javac.getMessage().split("\n")) System.out.println("    v-threads | " + line);
+                    fail("virtual-threads does not compile with " + jdk + " (exit code " + javac.exitCode + ", its lines above say why):"
                             + " step 6c did not run");
                 }
-            } catch (InterruptedException | IOException e) {
-                throw new Stopped();
+                fail("cannot compile virtual-threads with " + jdk.resolve("bin/javac") + " (" + (e.getCause() instanceof IOException io
+                        ? Failure.reason(io) : e.getCause().toString()) + ")");
             }
-            List<String> command = new ArrayList<>(List.of(jdk.resolve("bin/java").toString(), "-cp", classes.toString(), "VirtualThreads"));
+            checkNotStopping();
+            List<String> command = new ArrayList<>(List.of(jdk.resolve("bin/java").toString(), "-cp", compiled.toString(), "VirtualThreads"));
             command.addAll(List.of(args));
             return Child.start("v-threads", command);
         }
     }
 
-    static Steps compiledSteps(Path work) {
+    static Steps compiledSteps() {
         try {
-            return compileSteps(work);
+            return compileSteps();
         } catch (IOException e) {
-            fail("cannot write the steps' sources and classes into " + work.getParent() + " (" + Failure.reason(e) + "); free some space there"
-                    + " or point -Djava.io.tmpdir elsewhere");
+            fail("cannot write the steps' sources and classes into " + System.getProperty("java.io.tmpdir") + " (" + Failure.reason(e)
+                    + "); free some space there or point -Djava.io.tmpdir elsewhere");
             return null;
         }
     }
 
-    // The step scripts and the nbio library they use travel with this one (see StepScripts):
-    // copied into the working folder and compiled there.
-    static Steps compileSteps(Path work) throws IOException {
-        Path sources = work.resolve("src"), classes = Files.createDirectories(work.resolve("classes"));
-        List<String> files = new ArrayList<>(STEP_FILES);
-        files.add("VirtualThreads");
-        List<String> copied = StepScripts.copy(StepScripts.folder(Tour.class), sources, files);
-        for (String name : files) {
-            if (!copied.contains(name)) fail("cannot find " + name + ".java: run the tour from the project folder");
+    // The step scripts and the nbio library they use travel with this one (see StepScripts), compiled by the
+    // first tour and kept in ~/.cache/nbio/tour: a tour after it with the same sources and JDKs compiles nothing.
+    static Steps compileSteps() throws IOException {
+        Path from = StepScripts.folder(Tour.class);
+        for (String name : STEP_FILES) {
+            if (!Files.exists(from.resolve(name + ".java"))) fail("cannot find " + name + ".java: run the tour from the project folder");
         }
+        if (!Files.exists(from.resolve("VirtualThreads.java"))) fail("cannot find VirtualThreads.java: run the tour from the project folder");
 
         // Step 6c's compiler runs in its own process on the JDK 21+ while this one compiles the rest.
         VirtualThreadsStep virtualThreads = null;
         Path jdk = Jdks.atLeast(21).orElse(null);
         if (jdk != null) {
-            Path classes21 = work.resolve("classes-" + Jdks.featureOf(jdk)), messages = work.resolve("javac-" + Jdks.featureOf(jdk) + ".txt");
-            Process javac = null;
-            try {
-                javac = StepScripts.compileWith(jdk, sources, classes21, List.of("VirtualThreads"), messages);
-            } catch (IOException e) { // a full disk fails before this; here the JDK's compiler would not start
-                fail("cannot start " + jdk.resolve("bin/javac") + " to compile virtual-threads (" + e.getMessage() + ")");
-            }
-            virtualThreads = new VirtualThreadsStep(jdk, classes21, javac, messages);
+            CompletableFuture<Path> classes21 = new CompletableFuture<>();
+            Thread compiling = new Thread(() -> {
+                try {
+                    classes21.complete(StepScripts.compiledOnce(StepScripts.cacheFolder("tour"), from, List.of("VirtualThreads"), jdk, false).classes());
+                } catch (Exception | Error e) {
+                    classes21.completeExceptionally(e);
+                }
+            }, "v-threads-javac");
+            compiling.setDaemon(true);
+            compiling.start();
+            virtualThreads = new VirtualThreadsStep(jdk, classes21);
         }
 
         if (!StepScripts.canCompile()) fail("this Java has no compiler: run the tour with a JDK, not a JRE");
-        StepScripts.compile(sources, classes, STEP_FILES).ifPresent(errors -> fail("the step scripts do not compile:\n" + errors));
-        return new Steps(Path.of(System.getProperty("java.home"), "bin", "java"), classes, virtualThreads);
+        Path javaHome = Path.of(System.getProperty("java.home"));
+        try {
+            Path classes = StepScripts.compiledOnce(StepScripts.cacheFolder("tour"), from, STEP_FILES, javaHome, true).classes();
+            return new Steps(javaHome.resolve("bin/java"), classes, virtualThreads);
+        } catch (StepScripts.NotCompiled errors) {
+            fail("the step scripts do not compile:\n" + errors.getMessage());
+            return null;
+        }
     }
 
     /** A step running in its own process: its lines are shown as they come, indented under the step and marked by who printed them. */
@@ -483,9 +493,8 @@ public class Tour {
         ProcessHandle.current().children().forEach(ProcessHandle::destroyForcibly);
     }
 
-    // On Ctrl-C or a kill: the steps stop, the tour says where it stopped (given a moment), and its
-    // working folder goes, whichever way it ends.
-    static void onStop(Path work) {
+    // On Ctrl-C or a kill: the steps stop and the tour says where it stopped (given a moment).
+    static void onStop() {
         Thread tour = Thread.currentThread();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (tour.isAlive() && !exiting) {
@@ -495,7 +504,6 @@ public class Tour {
                 try { tour.join(10_000); } catch (InterruptedException ignored) { }
             }
             stopChildren();
-            deleteTree(work);
         }));
     }
 
@@ -507,24 +515,6 @@ public class Tour {
         fail("localhost is " + localhost.getHostAddress() + " here and no network interface has that address"
                 + " (an IPv6-only host), so the tour cannot run" + (ipv6 ? "; the steps run one by one on IPv6's loopback ::1:"
                 + " ./jbang server --ipv6, then ./jbang blocking-client ::1 (and the other clients)" : ""));
-    }
-
-    // The tour's working folder (the steps' sources and classes), with one line when it cannot be made.
-    static Path temporaryFolder() {
-        try {
-            return Files.createTempDirectory("nbio-tour");
-        } catch (IOException e) {
-            fail("cannot make a working folder in " + System.getProperty("java.io.tmpdir") + " (" + Failure.reason(e) + "); free some space there"
-                    + " or point -Djava.io.tmpdir elsewhere");
-            return null;
-        }
-    }
-
-    static void deleteTree(Path root) {
-        if (!Files.exists(root)) return;
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException | RuntimeException leftBehind) { }
     }
 
     static long checkedNumber(String text, String what, long min, long max) {

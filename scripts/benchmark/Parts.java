@@ -266,7 +266,7 @@ final class Parts {
                 for (ServerKind kind : serversToRun(cfg)) {
                     Row r = row("servers", kind.name(), String.valueOf(c));
                     r.stat("conns");
-                    List<String> cmd = serverCommand(cfg, bench.stepClasses, kind);
+                    List<String> cmd = serverCommand(cfg, bench.stepClasses, bench.work, kind);
                     String skip = cmd == null ? (kind.key().equals("virtual") ? "skipped: no JDK 21+ found (set NBIO_JAVA21_HOME)" : "missing: scripts/SelectServer.java not found")
                             : failedAt.containsKey(kind.key()) ? "not run: it already failed at C=" + failedAt.get(kind.key())
                             : bench.overBudget() ? "not run: the bench's time budget (" + cfg.budget.toMinutes() + " min) is spent" : null;

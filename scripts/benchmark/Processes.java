@@ -46,37 +46,37 @@ final class Processes {
         }
     }
 
-    /** The step scripts and the nbio library travel with the bench (nbio.StepScripts): compiled once into the working folder. */
-    static Path compileSteps(Path work) throws IOException {
-        Path sources = work.resolve("src"), classes = Files.createDirectories(work.resolve("classes"));
+    /**
+     * The step scripts and the nbio library travel with the bench (nbio.StepScripts): compiled by the first bench and kept
+     * in ~/.cache/nbio/bench (StepScripts.compiledOnce), so a bench after it with the same sources and Java compiles nothing.
+     */
+    static Path compileSteps() throws IOException {
         List<String> names = List.of("Server", "BlockingClient", "RetryClient", "SelectClient", "SelectServer");
-        List<String> copied = StepScripts.copy(StepScripts.folder(Bench.class), sources, names);
-        for (String name : names) {
-            if (!copied.contains(name)) OUT.println("bench: " + name + ".java not found: its rows are reported as missing");
-        }
         if (!StepScripts.canCompile()) fail("this Java has no compiler: run the bench with a JDK, not a JRE");
-        // By this Java's javac in a process of its own, without the optimising JIT (half the CPU of compiling them in
-        // this JVM, which keeps it for part 2's load generator).
-        Path messages = work.resolve("javac.txt");
-        Process javac = StepScripts.compileWith(Path.of(System.getProperty("java.home")), sources, classes, copied, messages);
         try {
-            if (javac.waitFor() != 0) fail("the step scripts do not compile:\n" + Files.readString(messages));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            fail("interrupted while compiling the step scripts");
+            // By this Java's javac in a process of its own, without the optimising JIT (half the CPU of compiling them in
+            // this JVM, which keeps it for part 2's load generator).
+            StepScripts.Compiled steps = StepScripts.compiledOnce(StepScripts.cacheFolder("bench"), StepScripts.folder(Bench.class), names,
+                    Path.of(System.getProperty("java.home")), false);
+            for (String name : names) {
+                if (!steps.names().contains(name)) OUT.println("bench: " + name + ".java not found: its rows are reported as missing");
+            }
+            return steps.classes();
+        } catch (StepScripts.NotCompiled errors) {
+            fail("the step scripts do not compile:\n" + errors.getMessage());
+            return null;
         }
-        return classes;
     }
 
     /**
      * The virtual-thread server (benchmark/VirtualThreadServer.java, which calls Java 21's API) compiled once by the
-     * JDK 21+'s own javac against the bench's classes, into a folder beside the steps' classes.
+     * JDK 21+'s own javac against the bench's classes, into the bench's working folder.
      */
-    static synchronized Path java21Classes(Path stepClasses, Path java21) {
-        Path classes = stepClasses.resolveSibling("classes21");
+    static synchronized Path java21Classes(Path work, Path java21) {
+        Path classes = work.resolve("classes21");
         if (Files.exists(classes.resolve("benchmark/VirtualThreadServer.class"))) return classes;
         try {
-            Path source = Files.createDirectories(stepClasses.resolveSibling("src21")).resolve("VirtualThreadServer.java");
+            Path source = Files.createDirectories(work.resolve("src21")).resolve("VirtualThreadServer.java");
             Files.copy(StepScripts.folder(Bench.class).resolve("benchmark/VirtualThreadServer.java"), source,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             Process javac = new ProcessBuilder(java21.resolveSibling("javac").toString(), "-J-XX:TieredStopAtLevel=1", "-nowarn", "-d", classes.toString(),

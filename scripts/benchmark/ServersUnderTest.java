@@ -69,8 +69,8 @@ final class ServersUnderTest {
     }
 
     /** The command of a part-2 server, with --jvm-opt options (the same for every server) after its java. */
-    static List<String> serverCommand(Config cfg, Path stepClasses, ServerKind kind) {
-        List<String> cmd = baseCommand(stepClasses, kind);
+    static List<String> serverCommand(Config cfg, Path stepClasses, Path work, ServerKind kind) {
+        List<String> cmd = baseCommand(stepClasses, work, kind);
         List<String> opts = new ArrayList<>(cfg.jvmOpts);
         if (kind.key().equals("select-opts")) declaredOptions().ifPresent(o -> opts.addAll(Arrays.asList(o.split("\\s+"))));
         if (cmd == null || opts.isEmpty()) return cmd;
@@ -80,7 +80,7 @@ final class ServersUnderTest {
         return withOpts;
     }
 
-    static List<String> baseCommand(Path stepClasses, ServerKind kind) {
+    static List<String> baseCommand(Path stepClasses, Path work, ServerKind kind) {
         String cp = System.getProperty("java.class.path"), here = ServersUnderTest.class.getName();
         return switch (kind.key()) {
             case "step1" -> List.of(javaBin().toString(), "-cp", stepClasses.toString(), "Server", "0", "--no-progress");
@@ -88,7 +88,7 @@ final class ServersUnderTest {
                     ? List.of(javaBin().toString(), "-cp", stepClasses.toString(), "SelectServer", "0", "--no-progress")
                     : null;
             case "threads" -> List.of(javaBin().toString(), "-cp", cp, here + "$ThreadServer", "0");
-            case "virtual" -> java21().map(j -> List.of(j.toString(), "-cp", java21Classes(stepClasses, j) + File.pathSeparator + cp,
+            case "virtual" -> java21().map(j -> List.of(j.toString(), "-cp", java21Classes(work, j) + File.pathSeparator + cp,
                     "benchmark.VirtualThreadServer", "0")).orElse(null);
             case "netty1" -> List.of(javaBin().toString(), "-cp", cp, here + "$NettyServer", "0", "nio-one-loop");
             case "netty" -> List.of(javaBin().toString(), "-cp", cp, here + "$NettyServer", "0", "nio");

@@ -3,12 +3,22 @@ package nbio;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URISyntaxException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -94,5 +104,137 @@ public final class StepScripts {
                 "-d", classes.toString(), "--source-path", sources.toString(), "--class-path", sources.toString()));
         for (String name : names) args.add(sources.resolve(name + ".java").toString());
         return new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(messages.toFile()).start();
+    }
+
+    /** Steps' classes: where they are, which of the steps asked for were there to compile, and whether an earlier run compiled them. */
+    public record Compiled(Path classes, List<String> names, boolean reused) { }
+
+    /** The steps do not compile: the compiler's exit code and messages. */
+    public static final class NotCompiled extends Exception {
+        public final int exitCode;
+
+        public NotCompiled(int exitCode, String messages) {
+            super(messages, null, false, false);
+            this.exitCode = exitCode;
+        }
+    }
+
+    /**
+     * The steps named (those found in {@code from}) and the nbio library compiled by {@code jdk}, once: compiling costs a
+     * tool 2 to 5 CPU-s a run, so the classes are kept in {@code cache} (a tool's {@link #cacheFolder}) under a
+     * digest of every source file's name and text and of the JDK (its folder and its release file), and compiled again
+     * only when one of them changes. A folder appears whole (renamed into place) or not at all; runs started side by
+     * side (a test suite, two notebooks) wait for one compile (the first takes the folder's lock file). Where the cache
+     * cannot be written, the classes go to a folder of this run's own, deleted when this JVM ends.
+     * {@code inThisJvm}: compile with this Java's compiler in this JVM (else {@code jdk}'s javac in a process of its own).
+     */
+    public static Compiled compiledOnce(Path cacheFolder, Path from, List<String> names, Path jdk, boolean inThisJvm)
+            throws IOException, NotCompiled {
+        List<String> found = names.stream().filter(name -> Files.exists(from.resolve(name + ".java"))).toList();
+        String label = names.size() == 1 ? names.get(0) : cacheFolder.getFileName().toString();
+        Path cache = cacheFolder.resolve(label + "-" + digest(from, found, jdk)), fresh;
+        if (Files.isDirectory(cache)) return new Compiled(cache, found, true);
+        FileChannel lockFile;
+        try {
+            Files.createDirectories(cache.getParent());
+            lockFile = FileChannel.open(cache.resolveSibling(cache.getFileName() + ".lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            fresh = Files.createTempDirectory(cache.getParent(), "compiling-");
+        } catch (IOException readOnly) {
+            Path classes = Files.createTempDirectory("nbio-" + label + "-classes-");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(classes)));
+            compile(from, found, jdk, inThisJvm, classes);
+            return new Compiled(classes, found, false);
+        }
+        Thread stopped = deleting(fresh);   // Ctrl-C mid-compile leaves no half-made folder (never picked up anyway)
+        try (lockFile; FileLock held = lockFile.lock()) {
+            if (Files.isDirectory(cache)) return new Compiled(cache, found, true);   // compiled by the run that held the lock before
+            compile(from, found, jdk, inThisJvm, fresh);
+            Files.move(fresh, cache, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileSystemException compiledMeanwhile) {
+            // another run put the same classes there first (one that took no lock: Linux then says
+            // "Directory not empty", a plain FileSystemException in Java 17)
+            if (!Files.isDirectory(cache)) throw compiledMeanwhile;
+        } finally {
+            deleted(fresh, stopped);
+        }
+        return new Compiled(cache, found, false);
+    }
+
+    // Into {@code classes}, from a copy of the sources beside it (the sources may be inside JBang's jar).
+    private static void compile(Path from, List<String> names, Path jdk, boolean inThisJvm, Path classes)
+            throws IOException, NotCompiled {
+        Path sources = Files.createTempDirectory("nbio-sources-");
+        Thread stopped = deleting(sources);
+        try {
+            copy(from, sources, names);
+            if (inThisJvm) {
+                Optional<String> failed = compile(sources, classes, names);
+                if (failed.isPresent()) throw new NotCompiled(1, failed.get());
+                return;
+            }
+            Path messages = sources.resolve("javac.txt");
+            Process javac = compileWith(jdk, sources, classes, names, messages);
+            try {
+                int exit = javac.waitFor();
+                if (exit != 0) throw new NotCompiled(exit, Files.readString(messages));
+            } catch (InterruptedException e) {
+                javac.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new NotCompiled(1, "interrupted");
+            }
+        } finally {
+            deleted(sources, stopped);
+        }
+    }
+
+    /** $XDG_CACHE_HOME/nbio/TOOL, or ~/.cache/nbio/TOOL. */
+    public static Path cacheFolder(String tool) {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("nbio").resolve(tool);
+    }
+
+    // SHA-256 of the JDK (its folder and release file), each step's name and text and every nbio/*.java's; 32 hex digits.
+    private static String digest(Path from, List<String> names, Path jdk) throws IOException {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            Path release = jdk.resolve("release");
+            String version = Files.isReadable(release) ? Files.readString(release) : String.valueOf(Runtime.version());
+            sha.update((version + "\n" + jdk.toAbsolutePath() + "\n").getBytes(StandardCharsets.UTF_8));
+            List<Path> files = new ArrayList<>();
+            for (String name : names) files.add(from.resolve(name + ".java"));
+            try (Stream<Path> library = Files.list(from.resolve("nbio"))) {
+                library.filter(f -> f.getFileName().toString().endsWith(".java"))
+                        .sorted(Comparator.comparing(Path::toString)).forEach(files::add);
+            }
+            for (Path file : files) {
+                sha.update(("\n" + from.relativize(file) + "\n").getBytes(StandardCharsets.UTF_8));
+                sha.update(Files.readAllBytes(file));
+            }
+            return HexFormat.of().formatHex(sha.digest()).substring(0, 32);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
+    }
+
+    // A folder deleted when this JVM ends, unless deleted() deletes it first.
+    private static Thread deleting(Path folder) {
+        Thread hook = new Thread(() -> deleteQuietly(folder));
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
+    }
+
+    private static void deleted(Path folder, Thread hook) {
+        deleteQuietly(folder);
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException endingAlready) { }
+    }
+
+    private static void deleteQuietly(Path folder) {
+        try (Stream<Path> files = Files.walk(folder)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) { }
     }
 }

@@ -84,7 +84,8 @@ class BenchOptionsTest {
     void aFullTemporaryFolderIsOneLine(@TempDir Path out) {
         String full = "/tmp/nbio-full-bench-tmp";
         Scripts.Proc bench = Scripts.command("unshare", "--mount", "sh", "-c", "mkdir -p " + full + " && mount -t tmpfs -o size=16k tmpfs "
-                + full + " && (dd if=/dev/zero of=" + full + "/fill bs=1k count=64 2>/dev/null; true) && exec "
+                + full + " && (dd if=/dev/zero of=" + full + "/fill bs=1k count=64 2>/dev/null; true) && XDG_CACHE_HOME=" + full
+                + "/cache exec "   // a cache folder of its own: the steps are compiled, their sources written
                 + String.join(" ", benchCommandWithTmp(full, "--quick", "--parts", "1", "--out", out.toString()).stream()
                         .map(Scripts::shellQuoted).toList()));
         assertEquals(1, bench.waitFor(RUN), bench.output());

@@ -66,7 +66,8 @@ class TourFaultsTest {
             tourCommand.append(' ').append(Scripts.shellQuoted(word));
         }
         Scripts.Proc tour = Scripts.command("unshare", "--mount", "sh", "-c", "mkdir -p " + full + " && mount -t tmpfs -o size=16k tmpfs "
-                + full + " && (dd if=/dev/zero of=" + full + "/fill bs=1k count=64 2>/dev/null; true) && exec" + tourCommand);
+                + full + " && (dd if=/dev/zero of=" + full + "/fill bs=1k count=64 2>/dev/null; true) && XDG_CACHE_HOME=" + full
+                + "/cache exec" + tourCommand);   // a cache folder of its own: the steps are compiled, their sources written
         assertEquals(1, tour.waitFor(RUN), tour.output());
         assertEquals(List.of("tour: cannot write the steps' sources and classes into " + full + " (No space left on device);"
                 + " free some space there or point -Djava.io.tmpdir elsewhere"), tour.stderrLines());
