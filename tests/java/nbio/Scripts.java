@@ -231,11 +231,7 @@ public final class Scripts {
      * /proc/net/tcp, which every client step's send-queue reading scans, and go when the namespace does.
      */
     public static Server listeningInNetworkOfItsOwn(String script, String... extraArgs) {
-        List<String> args = new ArrayList<>(List.of("0", "--no-progress"));
-        args.addAll(List.of(extraArgs));
-        Proc proc = startLoopbackOnly(script, args.toArray(String[]::new));
-        Matcher listening = proc.awaitLine(Pattern.compile("listening on localhost:(\\d+)"), Duration.ofSeconds(30));
-        return new Server(proc, Integer.parseInt(listening.group(1)));
+        return listening(args -> startLoopbackOnly(script, args), extraArgs);
     }
 
     private static Proc startInNetworkOfItsOwn(String setup, List<String> jvmOptions, String script, String... args) {
@@ -326,9 +322,14 @@ public final class Scripts {
     }
 
     private static Server listening(String script, List<String> jvmOptions, String... extraArgs) {
+        return listening(args -> startWith(javaHome(requiredJava(script)), jvmOptions, script, args), extraArgs);
+    }
+
+    /** A server started by {@code start} with port 0, --no-progress and the extra arguments, once it says where it listens. */
+    private static Server listening(java.util.function.Function<String[], Proc> start, String... extraArgs) {
         List<String> args = new ArrayList<>(List.of("0", "--no-progress"));
         args.addAll(List.of(extraArgs));
-        Proc proc = startWith(javaHome(requiredJava(script)), jvmOptions, script, args.toArray(String[]::new));
+        Proc proc = start.apply(args.toArray(String[]::new));
         Matcher listening = proc.awaitLine(Pattern.compile("listening on localhost:(\\d+)"), Duration.ofSeconds(30));
         return new Server(proc, Integer.parseInt(listening.group(1)));
     }
