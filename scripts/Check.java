@@ -392,13 +392,18 @@ public class Check {
             for (int i = 0; i < 3; i++) clients.add(new EchoClient(server.port, 16 << 20, i));
             for (EchoClient c : clients) c.start();
             // The stall: no client reads, so once the buffers on the way back are full the server's writes
-            // return 0, it must stop reading, and the clients' writes stop moving. Measured once nothing
-            // has moved for 200 ms (the bytes take milliseconds to fill the buffers; 30 s for a crowded machine), and
-            // not before every client has sent something: at a load of 41 on 2 cores nothing had moved for 200 ms
-            // before the clients' threads first ran, the stall was measured while they began, and they read it all back.
+            // return 0, it must stop reading, and the clients' writes stop moving. A quiet count alone does not show
+            // it: on a crowded machine the clients' threads can wait 200 ms for a core while the server reads on (a
+            // server that spins was then measured before it had reason to spin: 16% CPU at a load of 19). The kernel
+            // does: a client's write returns 0 only when its send buffer is full, which happens only once the server's
+            // receive buffer is full, so the server has stopped taking its bytes (a server that keeps reading, such as
+            // one that throws bytes away, lets a client send all it has). A client's path holds ~8.6 MB here (its send
+            // buffer, ~4 MB, the server's receive buffer, ~128 KB while it does not read, the server's 64 KiB and its
+            // send buffer, ~4.2 MB, seen with ss), so 16 MiB always fill it. Measured once every client has sent all
+            // or waits after a write that returned 0, and nothing has moved for 200 ms (30 s for a crowded machine).
             Settled settled = new Settled(200, () -> clients.stream().mapToLong(c -> c.sent).sum());
             server.waitUntil(30, () -> clients.stream().mapToLong(c -> c.sent).sum(),
-                    () -> settled.getAsBoolean() && clients.stream().allMatch(c -> c.sent > 0));
+                    () -> clients.stream().allMatch(c -> c.waiting || c.sent == c.size) && settled.getAsBoolean());
             // What the clients sent may still wait in the server's receive buffers (megabytes): a server that throws
             // away what a write did not take reads on, and writes, after the clients' writes have stopped. Measured once
             // it has stopped too (a server that spins never stops).
@@ -444,7 +449,7 @@ public class Check {
         final CRC32 receivedCrc = new CRC32();
         final CountDownLatch reading = new CountDownLatch(1);
         volatile long sent, received;
-        volatile boolean finished;
+        volatile boolean waiting, finished;   // waiting: after a write that returned 0, until one moves bytes again
 
         EchoClient(int port, int size, int seed) throws IOException {
             this.size = size;
@@ -454,23 +459,39 @@ public class Check {
             channel = connect(port);
         }
 
-        /** Starts sending, 64 KiB a write so that progress shows; reads once released. */
-        void start() {
+        /**
+         * Starts sending, 64 KiB a write so that progress shows, without blocking: a write that returns 0 says the
+         * server has stopped taking this client's bytes, and the writer waits in a Selector. Reads once released.
+         */
+        void start() throws IOException {
+            channel.configureBlocking(false);
             daemon("echo-writer", () -> {
-                while (data.hasRemaining()) {
-                    ByteBuffer piece = data.duplicate().limit(Math.min(data.limit(), data.position() + (1 << 16)));
-                    sent += channel.write(piece);
-                    data.position(piece.position());
+                try (java.nio.channels.Selector writable = java.nio.channels.Selector.open()) {
+                    channel.register(writable, java.nio.channels.SelectionKey.OP_WRITE);
+                    while (data.hasRemaining()) {
+                        ByteBuffer piece = data.duplicate().limit(Math.min(data.limit(), data.position() + (1 << 16)));
+                        int n = channel.write(piece);
+                        data.position(piece.position());
+                        sent += n;
+                        waiting = n == 0;
+                        if (waiting) writable.select();
+                        writable.selectedKeys().clear();
+                    }
                 }
             });
             daemon("echo-reader", () -> {
                 reading.await();
                 ByteBuffer in = ByteBuffer.allocateDirect(1 << 16);
-                while (received < size) {
-                    int n = channel.read(in.clear());
-                    if (n < 0) break;
-                    receivedCrc.update(in.flip());
-                    received += n;
+                try (java.nio.channels.Selector readable = java.nio.channels.Selector.open()) {
+                    channel.register(readable, java.nio.channels.SelectionKey.OP_READ);
+                    while (received < size) {
+                        int n = channel.read(in.clear());
+                        if (n < 0) break;
+                        if (n == 0) readable.select();
+                        readable.selectedKeys().clear();
+                        receivedCrc.update(in.flip());
+                        received += n;
+                    }
                 }
                 finished = true;
             });
