@@ -41,6 +41,38 @@ class ClientFaultsTest {
     }
 
     /**
+     * The blocking client's stall watchdog reads its send queue no more often than the deadline needs: every
+     * max(100 ms, --timeout / 20) while the write waits (nbio.ClientDeadlines.sampleNanos), so every 200 ms with
+     * --timeout 4. Seen from the kernel: strace's time of every open of /proc/net/tcp6 (or tcp). A sleep never ends
+     * early, so however busy the machine, two readings are at least 200 ms apart (less 10 ms for strace's clock, which
+     * stamps a call's entry) and a 4 s stall takes at most 4 s / 200 ms + 2 of them; the interval of 100 ms that shorter
+     * deadlines get would show as gaps of ~100 ms and about 40 readings.
+     */
+    @Test
+    void theWatchdogReadsTheSendQueueATwentiethOfTheDeadlineApart(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        try (ServerSocketChannel peer = ServerSocketChannel.open()) {   // accepts, never reads
+            peer.bind(new InetSocketAddress("localhost", 0));
+            Path trace = dir.resolve("openat.strace");
+            List<String> command = new java.util.ArrayList<>(List.of("strace", "-f", "-qq", "--seccomp-bpf", "-ttt",
+                    "-e", "trace=openat", "-o", trace.toString()));
+            command.addAll(Scripts.javaCommand(Scripts.javaHome(Scripts.requiredJava("BlockingClient")), Scripts.UNTIMED,
+                    "BlockingClient", "localhost", portOf(peer), FaultsTest.PAST_THE_QUEUES, "--timeout", "4"));
+            Scripts.Proc client = Scripts.command(command.toArray(String[]::new));
+            try (java.nio.channels.SocketChannel accepted = peer.accept()) {
+                assertTrue(oneLine(client, 1).contains("the server took no bytes for 4 s (see --timeout)"), client.output());
+            }
+            List<Double> readings = java.nio.file.Files.readAllLines(trace).stream()
+                    .filter(line -> line.matches(".*openat\\(.*\"/proc/net/tcp6?\".*"))
+                    .map(line -> Double.parseDouble(line.trim().split("\\s+")[1])).toList();
+            List<Long> gapsMs = java.util.stream.IntStream.range(1, readings.size())
+                    .mapToObj(i -> Math.round(1000 * (readings.get(i) - readings.get(i - 1)))).toList();
+            assertTrue(readings.size() >= 2 && readings.size() <= 4000 / 200 + 2, readings.size() + " readings of the send queue"
+                    + " in a 4 s stall, ms apart: " + gapsMs);
+            assertTrue(gapsMs.stream().allMatch(gap -> gap >= 190), "readings of the send queue, ms apart: " + gapsMs);
+        }
+    }
+
+    /**
      * A listening socket that never accepts: the handshake completes in its queue and its kernel takes
      * the bytes, but no program ever reads them. A client must not call that a success. (The four
      * clients run at once: each waits for its own deadline.)
