@@ -13,8 +13,11 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -22,6 +25,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.tools.ToolProvider;
 
@@ -133,7 +137,7 @@ public final class StepScripts {
         List<String> found = names.stream().filter(name -> Files.exists(from.resolve(name + ".java"))).toList();
         String label = names.size() == 1 ? names.get(0) : cacheFolder.getFileName().toString();
         Path cache = cacheFolder.resolve(label + "-" + digest(from, found, jdk)), fresh;
-        if (Files.isDirectory(cache)) return new Compiled(cache, found, true);
+        if (Files.isDirectory(cache)) return new Compiled(used(cache), found, true);
         FileChannel lockFile;
         try {
             Files.createDirectories(cache.getParent());
@@ -148,9 +152,10 @@ public final class StepScripts {
         }
         Thread stopped = deleting(fresh);   // Ctrl-C mid-compile leaves no half-made folder (never picked up anyway)
         try (lockFile; FileLock held = lockFile.lock()) {
-            if (Files.isDirectory(cache)) return new Compiled(cache, found, true);   // compiled by the run that held the lock before
+            if (Files.isDirectory(cache)) return new Compiled(used(cache), found, true);   // compiled by the run that held the lock before
             compile(from, found, jdk, inThisJvm, fresh);
             Files.move(fresh, cache, StandardCopyOption.ATOMIC_MOVE);
+            pruneOld(cacheFolder, label);
         } catch (FileSystemException compiledMeanwhile) {
             // another run put the same classes there first (one that took no lock: Linux then says
             // "Directory not empty", a plain FileSystemException in Java 17)
@@ -159,6 +164,59 @@ public final class StepScripts {
             deleted(fresh, stopped);
         }
         return new Compiled(cache, found, false);
+    }
+
+    /** How many of a tool's compiled folders are kept however old, the most recently used first. */
+    static final int KEPT_ALWAYS = 3;
+    /** A compiled folder unused for longer than this is deleted when another is made (beyond the KEPT_ALWAYS newest). */
+    static final Duration UNUSED_FOR = Duration.ofDays(7);
+
+    // A folder's time is when a run last used it: each run that finds it marks it (one call, no file written).
+    private static Path used(Path cache) {
+        try {
+            Files.setLastModifiedTime(cache, FileTime.from(Instant.now()));
+        } catch (IOException readOnly) { }
+        return cache;
+    }
+
+    // Every edit of a step makes a new folder: when one is made, the tool's folders unused for UNUSED_FOR go, with their
+    // lock files, except the KEPT_ALWAYS most recently used (a week-old checkout still starts at once); and so do
+    // half-made ones a killed compile left (a day old: no compile takes that long).
+    static void pruneOld(Path cacheFolder, String label) {
+        Instant now = Instant.now();
+        Pattern kept = Pattern.compile(Pattern.quote(label) + "-[0-9a-f]{32}");
+        List<Path> folders = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(cacheFolder)) {
+            for (Path entry : entries.toList()) {
+                String name = entry.getFileName().toString();
+                if (kept.matcher(name).matches() && Files.isDirectory(entry)) folders.add(entry);
+                else if (name.startsWith("compiling-") && olderThan(entry, now, Duration.ofDays(1))) deleteQuietly(entry);
+                else if (name.endsWith(".lock") && kept.matcher(name.substring(0, name.length() - 5)).matches()
+                        && !Files.exists(entry.resolveSibling(name.substring(0, name.length() - 5))) && olderThan(entry, now, UNUSED_FOR)) {
+                    Files.deleteIfExists(entry);   // a compile that failed, long ago
+                }
+            }
+            folders.sort(Comparator.comparing(StepScripts::lastUsed).reversed());
+            for (Path old : folders.subList(Math.min(KEPT_ALWAYS, folders.size()), folders.size())) {
+                if (!olderThan(old, now, UNUSED_FOR)) continue;
+                deleteQuietly(old);
+                Files.deleteIfExists(old.resolveSibling(old.getFileName() + ".lock"));
+            }
+        } catch (IOException | RuntimeException notMine) {
+            // another user's folder, or another run pruning too: what is left is tried again next time
+        }
+    }
+
+    private static Instant lastUsed(Path entry) {
+        try {
+            return Files.getLastModifiedTime(entry).toInstant();
+        } catch (IOException gone) {
+            return Instant.EPOCH;
+        }
+    }
+
+    private static boolean olderThan(Path entry, Instant now, Duration age) {
+        return lastUsed(entry).isBefore(now.minus(age));
     }
 
     // Into {@code classes}, from a copy of the sources beside it (the sources may be inside JBang's jar).

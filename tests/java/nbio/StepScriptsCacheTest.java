@@ -71,6 +71,65 @@ class StepScriptsCacheTest {
         assertEquals(List.of(), folders(cache, "compiling-"), "no half-made folder left");
     }
 
+    /**
+     * Each edit of a step makes a new folder; making one deletes the tool's folders unused for a week (with their lock
+     * files, and half-made folders a day old), but never the three most recently used. A run that finds a folder marks
+     * it used.
+     */
+    @Test
+    void foldersUnusedForAWeekGoWhenANewOneIsMadeButNeverTheThreeLastUsed(@TempDir Path tmp) throws Exception {
+        Path from = tmp.resolve("scripts"), cache = tmp.resolve("cache/tool"), jdk = tmp.resolve("jdk");
+        Files.createDirectories(from.resolve("nbio"));
+        Files.createDirectories(jdk);
+        Files.writeString(jdk.resolve("release"), "JAVA_VERSION=\"17.0.1\"\n");
+        Files.writeString(from.resolve("nbio/Lib.java"), "package nbio; public class Lib { }\n");
+        // Five earlier edits, used 30, 20, 10, 9 and 8 days ago, each with its lock file; a half-made folder 2 days old.
+        List<Integer> daysAgo = List.of(30, 20, 10, 9, 8);
+        List<Path> made = new java.util.ArrayList<>();
+        for (int edit = 0; edit < daysAgo.size(); edit++) made.add(compiled(from, cache, jdk, edit, false));
+        for (int edit = 0; edit < daysAgo.size(); edit++) aged(made.get(edit), daysAgo.get(edit));
+        aged(Files.createDirectories(cache.resolve("compiling-123")), 2);
+        // The 20-day-old one is used again today: it is among the three most recently used now.
+        assertEquals(made.get(1), compiled(from, cache, jdk, 1, true));
+
+        // A new one: left are it, the one used today and the 8-day-old one (the third most recently used, older than a
+        // week); gone are the 30-, 10- and 9-day-old ones with their lock files, and the half-made folder.
+        Path newest = compiled(from, cache, jdk, 5, false);
+        assertEquals(names(newest, made.get(1), made.get(4)), folders(cache, "tool-"));
+        assertEquals(List.of(), folders(cache, "compiling-"));
+        try (Stream<Path> files = Files.list(cache)) {
+            assertEquals(names(newest, made.get(1), made.get(4)).stream().map(f -> f + ".lock").toList(), files
+                    .map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".lock")).sorted().toList(), "a lock file goes with its folder");
+        }
+
+        // Used 2, 3 and 4 days ago, and one more made: all four are left, the fourth used within a week.
+        aged(newest, 2);
+        aged(made.get(1), 3);
+        aged(made.get(4), 4);
+        Path another = compiled(from, cache, jdk, 6, false);
+        assertEquals(names(another, newest, made.get(1), made.get(4)), folders(cache, "tool-"));
+    }
+
+    // The classes of a step that says which edit it is.
+    static Path compiled(Path from, Path cache, Path jdk, int edit, boolean reused) throws Exception {
+        Files.writeString(from.resolve("Step.java"), "class Step { int edit = " + edit + "; }\n");
+        StepScripts.Compiled compiled = StepScripts.compiledOnce(cache, from, STEPS, jdk, true);
+        assertEquals(reused, compiled.reused(), "edit " + edit);
+        return compiled.classes();
+    }
+
+    static List<String> names(Path... folders) {
+        return Stream.of(folders).map(f -> f.getFileName().toString()).sorted().toList();
+    }
+
+    // A folder and its lock file (where it has one), last used that many days ago.
+    static void aged(Path folder, int days) throws IOException {
+        java.nio.file.attribute.FileTime then = java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(java.time.Duration.ofDays(days)));
+        Files.setLastModifiedTime(folder, then);
+        Path lock = folder.resolveSibling(folder.getFileName() + ".lock");
+        if (Files.exists(lock)) Files.setLastModifiedTime(lock, then);
+    }
+
     // Whether a class file holds this string constant.
     static boolean says(Path classFile, String constant) throws IOException {
         return new String(Files.readAllBytes(classFile), StandardCharsets.ISO_8859_1).contains(constant);
