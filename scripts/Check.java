@@ -397,10 +397,11 @@ public class Check {
             // server that spins was then measured before it had reason to spin: 16% CPU at a load of 19). The kernel
             // does: a client's write returns 0 only when its send buffer is full, which happens only once the server's
             // receive buffer is full, so the server has stopped taking its bytes (a server that keeps reading, such as
-            // one that throws bytes away, lets a client send all it has). A client's path holds ~8.6 MB here (its send
-            // buffer, ~4 MB, the server's receive buffer, ~128 KB while it does not read, the server's 64 KiB and its
-            // send buffer, ~4.2 MB, seen with ss), so 16 MiB always fill it. Measured once every client has sent all
-            // or waits after a write that returned 0, and nothing has moved for 200 ms (30 s for a crowded machine).
+            // one that throws bytes away, lets a client send all it has). Seen with ss, a client's path held at most: its
+            // send queue 3.6 MB, the server's receive queue 0.1-0.75 MB, the server's 64 KiB, its send queue 4.1 MB and
+            // the client's receive queue 128 KB: 16 MiB fill it, and leave bytes in the server's receive queue however
+            // far that grows. Measured once every client has sent all or waits after a write that returned 0, and
+            // nothing has moved for 200 ms (30 s for a crowded machine).
             Settled settled = new Settled(200, () -> clients.stream().mapToLong(c -> c.sent).sum());
             server.waitUntil(30, () -> clients.stream().mapToLong(c -> c.sent).sum(),
                     () -> clients.stream().allMatch(c -> c.waiting || c.sent == c.size) && settled.getAsBoolean());
