@@ -25,12 +25,9 @@ class StepScriptsCacheTest {
 
     @Test
     void classesAreReusedOnlyForTheSameSourcesAndJdk(@TempDir Path tmp) throws Exception {
-        Path from = tmp.resolve("scripts"), cache = tmp.resolve("cache/tool"), jdk = tmp.resolve("jdk");
-        Files.createDirectories(from.resolve("nbio"));
-        Files.createDirectories(jdk);
-        Files.writeString(jdk.resolve("release"), "JAVA_VERSION=\"17.0.1\"\n");
+        Path from = scripts(tmp, "package nbio; public class Lib { String said = \"lib-one\"; }\n"), cache = tmp.resolve("cache/tool"),
+                jdk = jdk(tmp);
         Files.writeString(from.resolve("Step.java"), "class Step { String said = \"said-one\"; Object lib = new nbio.Lib(); }\n");
-        Files.writeString(from.resolve("nbio/Lib.java"), "package nbio; public class Lib { String said = \"lib-one\"; }\n");
 
         StepScripts.Compiled first = StepScripts.compiledOnce(cache, from, STEPS, jdk, true);
         assertFalse(first.reused());
@@ -78,11 +75,7 @@ class StepScriptsCacheTest {
      */
     @Test
     void foldersUnusedForAWeekGoWhenANewOneIsMadeButNeverTheThreeLastUsed(@TempDir Path tmp) throws Exception {
-        Path from = tmp.resolve("scripts"), cache = tmp.resolve("cache/tool"), jdk = tmp.resolve("jdk");
-        Files.createDirectories(from.resolve("nbio"));
-        Files.createDirectories(jdk);
-        Files.writeString(jdk.resolve("release"), "JAVA_VERSION=\"17.0.1\"\n");
-        Files.writeString(from.resolve("nbio/Lib.java"), "package nbio; public class Lib { }\n");
+        Path from = scripts(tmp, "package nbio; public class Lib { }\n"), cache = tmp.resolve("cache/tool"), jdk = jdk(tmp);
         // Five earlier edits, used 30, 20, 10, 9 and 8 days ago, each with its lock file; a half-made folder 2 days old.
         List<Integer> daysAgo = List.of(30, 20, 10, 9, 8);
         List<Path> made = new java.util.ArrayList<>();
@@ -108,6 +101,21 @@ class StepScriptsCacheTest {
         aged(made.get(4), 4);
         Path another = compiled(from, cache, jdk, 6, false);
         assertEquals(names(another, newest, made.get(1), made.get(4)), folders(cache, "tool-"));
+    }
+
+    // A scripts folder holding nbio/Lib.java with this text.
+    static Path scripts(Path tmp, String lib) throws IOException {
+        Path from = tmp.resolve("scripts");
+        Files.createDirectories(from.resolve("nbio"));
+        Files.writeString(from.resolve("nbio/Lib.java"), lib);
+        return from;
+    }
+
+    // A JDK folder as the cache's key sees one: its release file.
+    static Path jdk(Path tmp) throws IOException {
+        Path jdk = Files.createDirectories(tmp.resolve("jdk"));
+        Files.writeString(jdk.resolve("release"), "JAVA_VERSION=\"17.0.1\"\n");
+        return jdk;
     }
 
     // The classes of a step that says which edit it is.
