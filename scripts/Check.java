@@ -15,6 +15,8 @@ import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -389,55 +391,58 @@ public class Check {
             Busy idleBefore = idle(server, verdicts);
             IoThreads threads = new IoThreads(server);
             List<EchoClient> clients = new ArrayList<>();
-            for (int i = 0; i < 3; i++) clients.add(new EchoClient(server.port, 16 << 20, i));
-            for (EchoClient c : clients) c.start();
-            // The stall: no client reads, so once the buffers on the way back are full the server's writes
-            // return 0, it must stop reading, and the clients' writes stop moving. A quiet count alone does not show
-            // it: on a crowded machine the clients' threads can wait 200 ms for a core while the server reads on (a
-            // server that spins was then measured before it had reason to spin: 16% CPU at a load of 19). The kernel
-            // does: a client's write returns 0 only when its send buffer is full, which happens only once the server's
-            // receive buffer is full, so the server has stopped taking its bytes (a server that keeps reading, such as
-            // one that throws bytes away, lets a client send all it has). Seen with ss, a client's path held at most: its
-            // send queue 3.6 MB, the server's receive queue 0.1-0.75 MB, the server's 64 KiB, its send queue 4.1 MB and
-            // the client's receive queue 128 KB: 16 MiB fill it, and leave bytes in the server's receive queue however
-            // far that grows. Measured once every client has sent all or waits after a write that returned 0, and
-            // nothing has moved for 200 ms (30 s for a crowded machine).
-            Settled settled = new Settled(200, () -> clients.stream().mapToLong(c -> c.sent).sum());
-            server.waitUntil(30, () -> clients.stream().mapToLong(c -> c.sent).sum(),
-                    () -> clients.stream().allMatch(c -> c.waiting || c.sent == c.size) && settled.getAsBoolean());
-            // What the clients sent may still wait in the server's receive buffers (megabytes): a server that throws
-            // away what a write did not take reads on, and writes, after the clients' writes have stopped. Measured once
-            // it has stopped too (a server that spins never stops).
-            server.awaitStopped(System.nanoTime() + MOST_SETTLE_MS * 1_000_000L, true);
-            long start = System.nanoTime();
-            Busy stalled = Busy.measure(server, start, start + 1_000_000_000L);
-            for (EchoClient c : clients) c.reading.countDown();
-            boolean done = server.waitUntil(120, () -> clients.stream().mapToLong(c -> c.received).sum(),
-                    () -> clients.stream().allMatch(c -> c.finished));
-            List<String> ioThreads = threads.stop();
-            verdicts.stillServing(server);
-            boolean intact = true;
-            StringBuilder detail = new StringBuilder();
-            for (EchoClient c : clients) {
-                intact &= c.received == c.size && c.receivedCrc.getValue() == c.sentCrc;
-                if (detail.length() > 0) detail.append("; ");
-                detail.append(String.format("%,d of %,d bytes back, crc32 %s", c.received, c.size,
-                        c.receivedCrc.getValue() == c.sentCrc ? "as sent" : String.format("%08x, sent %08x", c.receivedCrc.getValue(), c.sentCrc)));
+            try {  // closed however the checks end (a server that died ends them early)
+                for (int i = 0; i < 3; i++) clients.add(new EchoClient(server.port, 16 << 20, i));
+                for (EchoClient c : clients) c.start();
+                // The stall: no client reads, so once the buffers on the way back are full the server's writes
+                // return 0, it must stop reading, and the clients' writes stop moving. A quiet count alone does not show
+                // it: on a crowded machine the clients' threads can wait 200 ms for a core while the server reads on (a
+                // server that spins was then measured before it had reason to spin: 16% CPU at a load of 19). The kernel
+                // does: a client's write returns 0 only when its send buffer is full, which happens only once the server's
+                // receive buffer is full, so the server has stopped taking its bytes (a server that keeps reading, such as
+                // one that throws bytes away, lets a client send all it has). Seen with ss, a client's path held at most: its
+                // send queue 3.6 MB, the server's receive queue 0.1-0.75 MB, the server's 64 KiB, its send queue 4.1 MB and
+                // the client's receive queue 128 KB: 16 MiB fill it, and leave bytes in the server's receive queue however
+                // far that grows. Measured once every client has sent all or waits after a write that returned 0, and
+                // nothing has moved for 200 ms (30 s for a crowded machine).
+                Settled settled = new Settled(200, () -> clients.stream().mapToLong(c -> c.sent).sum());
+                server.waitUntil(30, () -> clients.stream().mapToLong(c -> c.sent).sum(),
+                        () -> clients.stream().allMatch(c -> c.waiting || c.sent == c.size) && settled.getAsBoolean());
+                // What the clients sent may still wait in the server's receive buffers (megabytes): a server that throws
+                // away what a write did not take reads on, and writes, after the clients' writes have stopped. Measured once
+                // it has stopped too (a server that spins never stops).
+                server.awaitStopped(System.nanoTime() + MOST_SETTLE_MS * 1_000_000L, true);
+                long start = System.nanoTime();
+                Busy stalled = Busy.measure(server, start, start + 1_000_000_000L);
+                for (EchoClient c : clients) c.reading.countDown();
+                boolean done = server.waitUntil(120, () -> clients.stream().mapToLong(c -> c.received).sum(),
+                        () -> clients.stream().allMatch(c -> c.finished));
+                List<String> ioThreads = threads.stop();
+                verdicts.stillServing(server);
+                boolean intact = true;
+                StringBuilder detail = new StringBuilder();
+                for (EchoClient c : clients) {
+                    intact &= c.received == c.size && c.receivedCrc.getValue() == c.sentCrc;
+                    if (detail.length() > 0) detail.append("; ");
+                    detail.append(String.format("%,d of %,d bytes back, crc32 %s", c.received, c.size,
+                            c.receivedCrc.getValue() == c.sentCrc ? "as sent" : String.format("%08x, sent %08x", c.receivedCrc.getValue(), c.sentCrc)));
+                }
+                verdicts.check(intact && done, "every byte arrived", detail + (done ? "" : " (nothing moved for " + STALL_SECONDS + " s)"),
+                        "a write to a slow reader takes only part of what you give it: keep what is left in pending, switch"
+                                + " the key to OP_WRITE and write the rest when select() says the socket is writable");
+                verdicts.noBusySpin(stalled, "while the clients did not read", "do not loop on write, and read no more from a"
+                        + " client that has something left: after a write that did not take everything, watch that client for"
+                        + " OP_WRITE only and return; select() wakes you when it has read some");
+                // The clients are idle now, connected and silent, with everything echoed.
+                Busy idleAfter = idle(server, verdicts);
+                verdicts.idleCpu(idleBefore, idleAfter, "a socket is almost always writable: register OP_WRITE only while something"
+                        + " is left to write, and go back to OP_READ once nothing is left");
+                verdicts.oneThread(ioThreads, "while the clients were served", "one thread with a Selector serves every client: no thread per client");
+                verdicts.writeCalls(stalled, "while the clients did not read", "most of those writes returned 0: do not loop on"
+                        + " write; write to a client again only when select() says it is writable (OP_WRITE)");
+            } finally {
+                for (EchoClient c : clients) c.close();
             }
-            verdicts.check(intact && done, "every byte arrived", detail + (done ? "" : " (nothing moved for " + STALL_SECONDS + " s)"),
-                    "a write to a slow reader takes only part of what you give it: keep what is left in pending, switch"
-                            + " the key to OP_WRITE and write the rest when select() says the socket is writable");
-            verdicts.noBusySpin(stalled, "while the clients did not read", "do not loop on write, and read no more from a"
-                    + " client that has something left: after a write that did not take everything, watch that client for"
-                    + " OP_WRITE only and return; select() wakes you when it has read some");
-            // The clients are idle now, connected and silent, with everything echoed.
-            Busy idleAfter = idle(server, verdicts);
-            verdicts.idleCpu(idleBefore, idleAfter, "a socket is almost always writable: register OP_WRITE only while something"
-                    + " is left to write, and go back to OP_READ once nothing is left");
-            verdicts.oneThread(ioThreads, "while the clients were served", "one thread with a Selector serves every client: no thread per client");
-            verdicts.writeCalls(stalled, "while the clients did not read", "most of those writes returned 0: do not loop on"
-                    + " write; write to a client again only when select() says it is writable (OP_WRITE)");
-            for (EchoClient c : clients) c.close();
         }
     }
 
@@ -451,6 +456,7 @@ public class Check {
         final CountDownLatch reading = new CountDownLatch(1);
         volatile long sent, received;
         volatile boolean waiting, finished;   // waiting: after a write that returned 0, until one moves bytes again
+        final Selector writable = Selector.open(), readable = Selector.open();
 
         EchoClient(int port, int size, int seed) throws IOException {
             this.size = size;
@@ -466,39 +472,40 @@ public class Check {
          */
         void start() throws IOException {
             channel.configureBlocking(false);
+            channel.register(writable, SelectionKey.OP_WRITE);
+            channel.register(readable, SelectionKey.OP_READ);
             daemon("echo-writer", () -> {
-                try (java.nio.channels.Selector writable = java.nio.channels.Selector.open()) {
-                    channel.register(writable, java.nio.channels.SelectionKey.OP_WRITE);
-                    while (data.hasRemaining()) {
-                        ByteBuffer piece = data.duplicate().limit(Math.min(data.limit(), data.position() + (1 << 16)));
-                        int n = channel.write(piece);
-                        data.position(piece.position());
-                        sent += n;
-                        waiting = n == 0;
-                        if (waiting) writable.select();
-                        writable.selectedKeys().clear();
-                    }
+                while (data.hasRemaining()) {
+                    ByteBuffer piece = data.duplicate().limit(Math.min(data.limit(), data.position() + (1 << 16)));
+                    int n = channel.write(piece);
+                    data.position(piece.position());
+                    sent += n;
+                    waiting = n == 0;
+                    if (waiting) writable.select();
+                    writable.selectedKeys().clear();
                 }
             });
             daemon("echo-reader", () -> {
                 reading.await();
                 ByteBuffer in = ByteBuffer.allocateDirect(1 << 16);
-                try (java.nio.channels.Selector readable = java.nio.channels.Selector.open()) {
-                    channel.register(readable, java.nio.channels.SelectionKey.OP_READ);
-                    while (received < size) {
-                        int n = channel.read(in.clear());
-                        if (n < 0) break;
-                        if (n == 0) readable.select();
-                        readable.selectedKeys().clear();
-                        receivedCrc.update(in.flip());
-                        received += n;
-                    }
+                while (received < size) {
+                    int n = channel.read(in.clear());
+                    if (n < 0) break;
+                    if (n == 0) readable.select();
+                    readable.selectedKeys().clear();
+                    receivedCrc.update(in.flip());
+                    received += n;
                 }
                 finished = true;
             });
         }
 
-        @Override public void close() throws IOException { channel.close(); }
+        /** Closing the selectors wakes a thread waiting in one; its next call on the closed channel ends it. */
+        @Override public void close() throws IOException {
+            channel.close();
+            writable.close();
+            readable.close();
+        }
     }
 
     /**
