@@ -61,7 +61,7 @@ public class KernelView {
             + " (STEP: server, blocking-client, nonblocking-client, retry-client, select-client, event-loop, select-server,"
             + " virtual-threads, or a jshell edition: server.jsh, blocking-client.jsh, nonblocking-client.jsh,"
             + " retry-client.jsh, select-client.jsh; defaults: a client sends the article's 73400320 bytes per connection"
-            + " (the jshell editions always do), read at 16 MiB/s per connection; kernel-view sends a server "
+            + " (the jshell editions always do), read at 16 MiB/s per connection once the client's send buffer is full; kernel-view sends a server "
             + SERVER_SIZE + " per connection)";
     static final PrintStream OUT = System.out;
 
@@ -132,7 +132,7 @@ public class KernelView {
         Optional<String> noStrace = Strace.unavailable();
         noStrace.ifPresent(why -> OUT.println(NAME + ": " + why + ": running " + step.alias() + " without it, as usual"));
         Path log = keepLog != null ? keepLog.toAbsolutePath() : Files.createTempFile("kernel-view-", ".strace");
-        try (SlowReader reader = step.kind() == Kind.SERVER ? null : new SlowReader(readRate)) {
+        try (SlowReader reader = step.kind() == Kind.SERVER ? null : new SlowReader(readRate, SlowReader.fillsThePath(size))) {
             List<String> command = stepCommand(reader == null ? 0 : reader.port());
             Process process = new ProcessBuilder(noStrace.isPresent() ? command : Strace.command(log, command))
                     .directory(scripts.getParent().toFile()).start();
@@ -607,19 +607,25 @@ public class KernelView {
         return at.getEpochSecond() + at.getNano() / 1e9;
     }
 
-    /** kernel-view's peer for the clients: accepts every connection and reads each at most readMiBps, until EOF. */
+    /**
+     * kernel-view's peer for the clients: accepts every connection and reads each at most readMiBps, until EOF. When the
+     * step sends more than the path between them can hold, it starts reading only once the step's send buffer is full.
+     */
     static final class SlowReader implements AutoCloseable {
         final ServerSocketChannel listener;
         final Thread acceptor;
         final CountDownLatch firstBytes = new CountDownLatch(1);
 
-        SlowReader(double readMiBps) throws IOException {
+        SlowReader(double readMiBps, boolean fillFirst) throws IOException {
             listener = ServerSocketChannel.open().bind(new InetSocketAddress("localhost", 0));
             acceptor = new Thread(() -> {
                 while (listener.isOpen()) {
                     try {
                         SocketChannel conn = listener.accept();
-                        Thread reader = new Thread(() -> read(conn, readMiBps, firstBytes), "slow-reader");
+                        Thread reader = new Thread(() -> {
+                            if (fillFirst) awaitFullSendBuffer(conn);
+                            read(conn, readMiBps, firstBytes);
+                        }, "slow-reader");
                         reader.setDaemon(true);
                         reader.start();
                     } catch (IOException closed) {
@@ -632,6 +638,53 @@ public class KernelView {
         }
 
         int port() throws IOException { return ((InetSocketAddress) listener.getLocalAddress()).getPort(); }
+
+        // Why wait: the steps' lessons (a write that takes only what fits, the zero-returns, EAGAIN, a virtual thread
+        // parked in the poller) need a send buffer the reader does not keep empty. A reader that reads from the first
+        // byte keeps up with a writer slowed enough: under strace, with one core held by another program, step 6c's
+        // two connections moved 16 MB/s in all against two 16 MiB/s readers, and no write met a full buffer. The kernel
+        // says when the buffer is full: ss's w (bytes queued) reaches tb (the send buffer), the point at which a write
+        // blocks or returns EAGAIN. A reading every 20 ms can miss that moment: once the step's writer has met the full
+        // buffer, the little the reader's kernel still takes frees a few KB (w stayed 40,384 bytes below tb, seen with
+        // ss), and a writer woken only once a third is free does not fill it again. So the reader starts once w has come
+        // within two writes (128 KiB) of tb and not moved for 200 ms: the writer has met the full buffer and waited there
+        // long enough for the step's own 5 ms look at its threads to see it parked. That is certain to come when the step
+        // sends more than its send buffer and the reader's receive buffer can ever hold (fillsThePath). At most 10 s (a
+        // step that stops writing early, or ends), after which it reads as before. Without ss (no skmem) it reads at once.
+        static final long HOLD_AT_MOST_NANOS = 10_000_000_000L, STILL_NANOS = 200_000_000L;
+        static final long WITHIN = 128 * 1024;
+
+        static void awaitFullSendBuffer(SocketChannel conn) {
+            try {
+                int step = ((InetSocketAddress) conn.getRemoteAddress()).getPort(), ours = ((InetSocketAddress) conn.getLocalAddress()).getPort();
+                long lastW = -1, since = System.nanoTime();
+                for (long until = since + HOLD_AT_MOST_NANOS; System.nanoTime() < until; LockSupport.parkNanos(20_000_000L)) {
+                    SocketQueues.Queue q = SocketQueues.read(step, ours);
+                    if (q == null || q.w() == SocketQueues.UNKNOWN || q.tb() == SocketQueues.UNKNOWN) return;
+                    long now = System.nanoTime();
+                    if (q.w() != lastW) { lastW = q.w(); since = now; }
+                    else if (q.w() + WITHIN >= q.tb() && now - since >= STILL_NANOS) return;
+                }
+            } catch (IOException | RuntimeException noReading) {
+                // the connection is gone or ss failed: read as usual
+            }
+        }
+
+        /** Whether size bytes are more than the kernel's largest send buffer and largest receive buffer together. */
+        static boolean fillsThePath(long size) {
+            try {
+                long most = 0;
+                for (String limits : List.of("tcp_wmem", "tcp_rmem")) {
+                    // one read of a whole line: a sysctl file answers a read that starts past its first byte with nothing
+                    // (Files.readString gives "4" of "4096 16384 4194304", reading the first byte alone first)
+                    String[] fields = Files.readAllLines(Path.of("/proc/sys/net/ipv4", limits)).get(0).trim().split("\\s+");
+                    most += Long.parseLong(fields[2]);
+                }
+                return size > most;
+            } catch (IOException | RuntimeException unknown) {
+                return false;
+            }
+        }
 
         static void read(SocketChannel conn, double readMiBps, CountDownLatch firstBytes) {
             ByteBuffer chunk = ByteBuffer.allocateDirect(64 * 1024);

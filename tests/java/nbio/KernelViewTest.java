@@ -185,6 +185,21 @@ class KernelViewTest {
         assertTrue(seen.k("eagain") > 0 && seen.k("epoll_waits_socket") > 0, seen.proc().output());
     }
 
+    /**
+     * kernel-view's reader starts only once a client's send buffer is full, so a step meets a full buffer however slowly
+     * it writes. Seen with a reader that would outpace any writer (100,000 MiB/s): every virtual thread still parked in
+     * its write, after EAGAIN. (A reader that starts at once: 0 EAGAINs, 0 parked, seen; under strace with one core held
+     * by another program, step 6c at the default 16 MiB/s did the same.)
+     */
+    @Test
+    void theReaderWaitsForAFullSendBufferSoEvenAFastOneLeavesTheStepAFullBuffer() {
+        Seen seen = kernelView("--read-rate", "100000", "virtual-threads");
+        String context = seen.proc().output();
+        assertEquals(0, seen.exit(), context);
+        assertEquals(2, n(seen.result(), "parked_write"), "both connections' writes parked: " + context);
+        assertTrue(seen.k("eagain") >= 2, "each met EAGAIN: " + context);
+    }
+
     @Test
     void aVirtualThreadsBlockingWriteIsANonBlockingWriteThenThePoller() {
         Seen seen = kernelView("virtual-threads");
