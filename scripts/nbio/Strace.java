@@ -96,9 +96,14 @@ public final class Strace {
 
     /** The strace command that runs {@code command} and writes its calls to {@code log}. */
     public static List<String> command(Path log, List<String> command) {
+        return command(log, CALLS, command);
+    }
+
+    /** The same for other kinds of call ({@code calls}: strace's comma-separated names). */
+    public static List<String> command(Path log, String calls, List<String> command) {
         // --seccomp-bpf: the kernel stops the program only at the calls asked for, so the JVM keeps its speed.
         List<String> strace = new ArrayList<>(List.of("strace", "-f", "--seccomp-bpf", "-tt", "-s", "15", "-qq",
-                "-e", "trace=" + CALLS, "-o", log.toString()));
+                "-e", "trace=" + calls, "-o", log.toString()));
         strace.addAll(command);
         return strace;
     }

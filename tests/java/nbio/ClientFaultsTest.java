@@ -53,19 +53,18 @@ class ClientFaultsTest {
         try (ServerSocketChannel peer = ServerSocketChannel.open()) {   // accepts, never reads
             peer.bind(new InetSocketAddress("localhost", 0));
             Path trace = dir.resolve("openat.strace");
-            List<String> command = new java.util.ArrayList<>(List.of("strace", "-f", "-qq", "--seccomp-bpf", "-ttt",
-                    "-e", "trace=openat", "-o", trace.toString()));
-            command.addAll(Scripts.javaCommand(Scripts.javaHome(Scripts.requiredJava("BlockingClient")), Scripts.UNTIMED,
-                    "BlockingClient", "localhost", portOf(peer), FaultsTest.PAST_THE_QUEUES, "--timeout", "4"));
-            Scripts.Proc client = Scripts.command(command.toArray(String[]::new));
+            Scripts.Proc client = Scripts.command(Strace.command(trace, "openat", Scripts.javaCommand(Scripts.javaHome(
+                    Scripts.requiredJava("BlockingClient")), Scripts.UNTIMED, "BlockingClient", "localhost", portOf(peer),
+                    FaultsTest.PAST_THE_QUEUES, "--timeout", "4")).toArray(String[]::new));
             try (java.nio.channels.SocketChannel accepted = peer.accept()) {
                 assertTrue(oneLine(client, 1).contains("the server took no bytes for 4 s (see --timeout)"), client.output());
             }
-            List<Double> readings = java.nio.file.Files.readAllLines(trace).stream()
-                    .filter(line -> line.matches(".*openat\\(.*\"/proc/net/tcp6?\".*"))
-                    .map(line -> Double.parseDouble(line.trim().split("\\s+")[1])).toList();
+            List<java.time.LocalTime> readings = Strace.read(trace).calls().stream()
+                    .filter(call -> call.name().equals("openat") && call.args().matches(".*\"/proc/net/tcp6?\".*"))
+                    .map(Strace.Call::time).toList();
             List<Long> gapsMs = java.util.stream.IntStream.range(1, readings.size())
-                    .mapToObj(i -> Math.round(1000 * (readings.get(i) - readings.get(i - 1)))).toList();
+                    .mapToObj(i -> Math.floorMod(Duration.between(readings.get(i - 1), readings.get(i)).toMillis(), 86_400_000L))
+                    .toList();   // strace gives the time of day: a gap across midnight wraps
             assertTrue(readings.size() >= 2 && readings.size() <= 4000 / 200 + 2, readings.size() + " readings of the send queue"
                     + " in a 4 s stall, ms apart: " + gapsMs);
             assertTrue(gapsMs.stream().allMatch(gap -> gap >= 190), "readings of the send queue, ms apart: " + gapsMs);
